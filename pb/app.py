@@ -1,0 +1,77 @@
+"""Application factory: config -> extensions -> blueprints -> CLI."""
+
+import logging
+
+from flask import Flask
+
+from pb.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
+
+BLUEPRINTS = (
+    "pb.public",
+    "pb.auth",
+    "pb.districts",
+    "pb.orgs",
+    "pb.steering",
+    "pb.audit",
+    "pb.admin",
+)
+
+
+class InsecureConfigError(RuntimeError):
+    pass
+
+
+def create_app(config=None):
+    """Build the app. ``config`` is a mapping that overrides values read from the environment."""
+    app = Flask(
+        "pb",
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=Config().INSTANCE_PATH,
+    )
+    app.config.from_object(Config())
+    if config:
+        app.config.update(config)
+    _refuse_insecure_secret(app)
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    app.jinja_env.filters["dict_without_none"] = lambda mapping: {k: v for k, v in mapping.items() if v is not None}
+
+    from pb import cli
+
+    cli.register(app)
+    return app
+
+
+def _refuse_insecure_secret(app):
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise InsecureConfigError(
+            "SECRET_KEY is the built-in development key. Set SECRET_KEY in the environment "
+            "(or run with --debug for local development)."
+        )
+
+
+def _init_extensions(app):
+    from pb import i18n, models_registry, security, transactions
+    from pb.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    models_registry.import_all()
+    transactions.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+
+def _register_blueprints(app):
+    import importlib
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)

@@ -1,0 +1,70 @@
+"""Recording and verifying the audit log.
+
+Every state change that matters (submit, review, decide, vote, tally, publish,
+account and role changes) calls :func:`record` inside the same transaction as
+the change itself, so the log and the data cannot disagree.
+"""
+
+from sqlalchemy import text
+
+from pb.audit.models import GENESIS_HASH, AuditEvent
+from pb.extensions import db
+from pb.models_base import utcnow
+
+# Any constant; PostgreSQL advisory locks take a 64-bit key.
+_CHAIN_LOCK_KEY = 7_362_514_001
+
+
+def _lock_chain():
+    """Serialise writers on PostgreSQL so each new row links to the true last row."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+
+
+def record(actor, action, subject=None, details=None):
+    """Append one event. ``subject`` is a model instance (flushed, so it has an id) or None."""
+    _lock_chain()
+    last_hash = db.session.execute(
+        db.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    event = AuditEvent(
+        created_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        subject_type=type(subject).__name__ if subject is not None else None,
+        subject_id=str(subject.id) if subject is not None else None,
+        details=details or {},
+        prev_hash=last_hash or GENESIS_HASH,
+    )
+    event.hash = event.compute_hash()
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def verify_chain():
+    """Return ``(checked, problems)``: every row's hash and link, in id order."""
+    problems = []
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for event in db.session.execute(db.select(AuditEvent).order_by(AuditEvent.id)).scalars():
+        checked += 1
+        if event.prev_hash != expected_prev:
+            problems.append(f"event {event.id}: link broken (previous hash does not match)")
+        if event.compute_hash() != event.hash:
+            problems.append(f"event {event.id}: content changed after it was written")
+        expected_prev = event.hash
+    return checked, problems
+
+
+def events_query(action=None, actor_id=None, subject_type=None, subject_id=None):
+    query = db.select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action.startswith(action))
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if subject_type:
+        query = query.where(AuditEvent.subject_type == subject_type)
+    if subject_id:
+        query = query.where(AuditEvent.subject_id == str(subject_id))
+    return query

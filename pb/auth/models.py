@@ -1,0 +1,85 @@
+"""Accounts."""
+
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb.extensions import db, login_manager
+from pb.models_base import TimestampMixin, UTCDateTime
+
+_hasher = PasswordHasher()
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL once the account is deleted: the row stays so that ballots, reviews and
+    # decisions keep their integrity, but nothing in it identifies the person.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str] = mapped_column(String(5), default="fi")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_staff_member: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Changes whenever the password or email changes, so old sessions and tokens stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    def set_password(self, password):
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password):
+        if not self.password_hash:
+            return False
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.deleted_at is None
+
+    @property
+    def is_verified(self):
+        return self.is_active and self.email_verified_at is not None
+
+    @property
+    def is_staff(self):
+        return self.is_active and (self.is_staff_member or self.is_admin)
+
+    @property
+    def role_names(self):
+        names = ["resident"] if self.is_verified else []
+        if self.is_staff_member:
+            names.append("staff")
+        if self.is_admin:
+            names.append("admin")
+        return names
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def find_by_email(email):
+    return db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()

@@ -1,0 +1,54 @@
+"""``flask pb ...`` commands: demo data, the RQ worker, audit-chain verification."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+pb_cli = AppGroup("pb", help="pb platform commands.")
+
+
+@pb_cli.command("seed-demo")
+def seed_demo_command():
+    """Load demo data into an empty database (does nothing if data exists)."""
+    from pb.demo import DEMO_ACCOUNTS, seed_demo
+
+    created = seed_demo(current_app.config["DEMO_PASSWORD"])
+    if created:
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("The database already has data; demo data not loaded.")
+    click.echo(f"Demo accounts (password: {current_app.config['DEMO_PASSWORD']}):")
+    for email, description in DEMO_ACCOUNTS:
+        click.echo(f"  {email:<20} {description}")
+
+
+@pb_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst):
+    """Run an RQ worker for the pb queue (needs REDIS_URL)."""
+    from rq import Queue, Worker
+
+    from pb.jobs import redis_connection
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.UsageError("REDIS_URL is not set; without it jobs run inline and no worker is needed.")
+    connection = redis_connection()
+    queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
+    Worker([queue], connection=connection).work(burst=burst)
+
+
+@pb_cli.command("audit-verify")
+def audit_verify_command():
+    """Check the audit log's hash chain; exit code 1 if any row was altered or removed."""
+    from pb.audit.services import verify_chain
+
+    checked, problems = verify_chain()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"Audit log intact: {checked} events checked.")
+
+
+def register(app):
+    app.cli.add_command(pb_cli)

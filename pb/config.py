@@ -1,0 +1,88 @@
+"""Configuration from the environment.
+
+Defaults make a fresh checkout work with nothing installed but Python: a SQLite
+file in ``instance/``, jobs run inline, mail written to ``instance/outbox``.
+Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``MAIL_SERVER``.
+"""
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "insecure-development-key"  # noqa: S105 - refused outside debug/testing
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = Path(os.environ.get("PB_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+def env_flag(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key():
+    """SECRET_KEY from the environment, else from ``instance/secret_key`` (written by ``make run``)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = INSTANCE_PATH / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    return DEFAULT_SECRET_KEY
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'pb.sqlite'}"
+    # Heroku-style URLs; SQLAlchemy wants the psycopg 3 driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    def __init__(self):
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RQ_QUEUE = os.environ.get("PB_RQ_QUEUE", "pb")
+
+        self.INSTANCE_PATH = str(INSTANCE_PATH)
+        self.OUTBOX_PATH = os.environ.get("PB_OUTBOX_PATH", str(INSTANCE_PATH / "outbox"))
+        self.UPLOAD_PATH = os.environ.get("PB_UPLOAD_PATH", str(INSTANCE_PATH / "uploads"))
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("PB_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        self.MAX_FORM_MEMORY_SIZE = 512 * 1024
+
+        self.BABEL_DEFAULT_LOCALE = "fi"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+        self.LANGUAGES = ("fi", "sv", "en")
+
+        secure = env_flag("SESSION_COOKIE_SECURE", True)
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+        self.WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+        self.RATELIMIT_ENABLED = env_flag("PB_RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("PB_LOGIN_RATE_LIMIT", "10 per minute;100 per day")
+        self.REGISTER_RATE_LIMIT = os.environ.get("PB_REGISTER_RATE_LIMIT", "5 per minute;50 per day")
+
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = env_flag("MAIL_USE_TLS", True)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "pb@localhost")
+
+        self.EMAIL_TOKEN_MAX_AGE = int(os.environ.get("PB_EMAIL_TOKEN_HOURS", "48")) * 3600
+        self.PASSWORD_RESET_MAX_AGE = 2 * 3600
+        self.DEMO_PASSWORD = os.environ.get("PB_DEMO_PASSWORD", "demo-pass-2026")
+        self.SITE_NAME = os.environ.get("PB_SITE_NAME", "Osallistu")

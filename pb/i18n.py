@@ -1,0 +1,62 @@
+"""Languages: locale choice, translated content fields, and formatting filters."""
+
+from babel.numbers import format_currency, format_decimal
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from pb.extensions import babel
+
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+SESSION_KEY = "locale"
+
+
+def select_locale():
+    """The account's language, else the session's, else the browser's best match, else Finnish."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get(SESSION_KEY) in languages:
+        return session[SESSION_KEY]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language():
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localized(values):
+    """Pick the current language from a ``{"fi": ..., "sv": ..., "en": ...}`` field, falling back to Finnish."""
+    if not values:
+        return ""
+    if isinstance(values, str):
+        return values
+    return values.get(current_language()) or values.get("fi") or next(iter(values.values()), "")
+
+
+def money(cents, currency="EUR"):
+    """Format integer cents: ``1 234,50 €`` in Finnish, ``€1,234.50`` in English."""
+    if cents is None:
+        return ""
+    return format_currency(cents / 100, currency, locale=current_language())
+
+
+def number(value):
+    if value is None:
+        return ""
+    return format_decimal(value, locale=current_language())
+
+
+def init_app(app):
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(
+        localized=localized,
+        money=money,
+        number=number,
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+    )
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_language=current_language,
+    )

@@ -1,0 +1,148 @@
+"""Background jobs: RQ on Redis when ``REDIS_URL`` is set, inline otherwise.
+
+A job function takes ids only, and is called as ``func(*ids)`` inside an app
+context. :func:`enqueue` is called after the commit (``transactions.after_commit``
+does that for you) with a fixed ``job_id``: while a run with that id is queued,
+running or done, asking again returns it instead of queueing the work twice.
+A failed run may be enqueued again under the same id (a retry).
+Pages show progress from the :class:`JobRun` row, which the job updates through
+:func:`report_progress` on its own connection, so progress is visible while the
+job's own transaction is still open.
+"""
+
+import enum
+import importlib
+import logging
+import traceback
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy import JSON, String, Text, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb.extensions import db
+from pb.models_base import UTCDateTime, enum_type, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class JobRun(db.Model):
+    __tablename__ = "job_runs"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    func: Mapped[str] = mapped_column(String(200))
+    args: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[JobStatus] = mapped_column(
+        enum_type(JobStatus), default=JobStatus.QUEUED
+    )
+    progress: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_finished(self):
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+def _path(func):
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+def _resolve(path):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def enqueue(func, *ids, job_id):
+    """Queue ``func(*ids)`` once under ``job_id``; returns the :class:`JobRun`.
+
+    Call it only after the data the job reads is committed.
+    """
+    run = db.session.get(JobRun, job_id, with_for_update=True)
+    if run is not None and run.status is not JobStatus.FAILED:
+        db.session.commit()
+        return run
+    if run is None:
+        run = JobRun(id=job_id, func=_path(func), args=list(ids))
+        db.session.add(run)
+    run.status = JobStatus.QUEUED
+    run.progress = 0
+    run.error = None
+    try:
+        db.session.commit()
+    except Exception:
+        # Another request created the same run between our read and our insert.
+        db.session.rollback()
+        return db.session.get(JobRun, job_id)
+
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        from rq import Queue
+
+        Queue(current_app.config["RQ_QUEUE"], connection=redis_connection()).enqueue(
+            execute, job_id, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400
+        )
+    else:
+        execute(job_id)
+        db.session.refresh(run)
+    return run
+
+
+def redis_connection():
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["REDIS_URL"])
+
+
+def report_progress(job_id, percent):
+    """Record progress on a separate connection so pages see it before the job commits."""
+    with db.engine.begin() as connection:
+        connection.execute(update(JobRun).where(JobRun.id == job_id).values(progress=max(0, min(100, int(percent)))))
+
+
+def _set_state(job_id, **values):
+    with db.engine.begin() as connection:
+        connection.execute(update(JobRun).where(JobRun.id == job_id).values(**values))
+
+
+def execute(job_id):
+    """Run a queued job; this is what the RQ worker (or ``enqueue`` inline) calls."""
+    if not has_app_context():
+        from pb.app import create_app
+
+        with create_app().app_context():
+            return execute(job_id)
+
+    run = db.session.get(JobRun, job_id)
+    if run is None:
+        log.warning("job %s has no JobRun row; skipped", job_id)
+        return None
+    func, args = _resolve(run.func), list(run.args)
+    db.session.rollback()  # end the read so the job starts its own transaction
+    _set_state(job_id, status=JobStatus.RUNNING, started_at=utcnow(), attempts=JobRun.attempts + 1)
+    try:
+        func(*args)
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s failed", job_id)
+        _set_state(
+            job_id,
+            status=JobStatus.FAILED,
+            finished_at=utcnow(),
+            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}",
+        )
+        if current_app.config.get("REDIS_URL"):
+            raise
+        return None
+    _set_state(job_id, status=JobStatus.DONE, progress=100, finished_at=utcnow())
+    return None

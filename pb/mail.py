@@ -1,0 +1,38 @@
+"""Outgoing mail: SMTP through Flask-Mail when ``MAIL_SERVER`` is set, else ``instance/outbox``.
+
+Mail is sent only after the request's transaction commits, so a failed request
+never mails about something that did not happen.
+"""
+
+import logging
+import re
+import uuid
+from pathlib import Path
+
+from flask import current_app
+from flask_mail import Message
+
+from pb.extensions import mail
+from pb.models_base import utcnow
+from pb.transactions import after_commit
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to, subject, body):
+    """Send a plain-text mail to one address once the current transaction commits."""
+    app = current_app._get_current_object()
+
+    def deliver():
+        message = Message(subject=subject, recipients=[to], body=body, sender=app.config["MAIL_DEFAULT_SENDER"])
+        if app.config.get("MAIL_SERVER"):
+            mail.send(message)
+            return
+        outbox = Path(app.config["OUTBOX_PATH"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        safe_to = re.sub(r"[^A-Za-z0-9@._-]", "_", to)
+        path = outbox / f"{utcnow():%Y%m%dT%H%M%S%f}-{safe_to}-{uuid.uuid4().hex[:8]}.eml"
+        path.write_bytes(message.as_bytes())
+        log.info("mail to %s written to %s\nSubject: %s\n\n%s", to, path, subject, body)
+
+    after_commit(deliver)

@@ -1,0 +1,17 @@
+"""Imports every domain's models so that SQLAlchemy and Alembic see all tables."""
+
+import importlib
+
+MODEL_MODULES = (
+    "pb.auth.models",
+    "pb.districts.models",
+    "pb.orgs.models",
+    "pb.steering.models",
+    "pb.audit.models",
+    "pb.jobs",
+)
+
+
+def import_all():
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

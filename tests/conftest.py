@@ -1,0 +1,137 @@
+"""Fixtures for the whole suite.
+
+With no environment the suite runs on a SQLite file and inline jobs. With
+``TEST_DATABASE_URL`` it runs on that database (PostgreSQL in CI), and with
+``REDIS_URL`` the job tests use a real RQ worker. ``PB_REQUIRE_SERVICES=1`` turns
+every skip for a missing service, browser or data folder into a failure.
+"""
+
+import contextvars
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+
+from pb.app import create_app
+from pb.extensions import db as _db
+
+REQUIRE_SERVICES = os.environ.get("PB_REQUIRE_SERVICES") == "1"
+PABULIB_DIR = Path(os.environ.get("PB_PABULIB_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"))
+
+
+def skip_or_fail(reason):
+    """Skip for a missing service/browser/data; fail instead when CI requires everything."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required by PB_REQUIRE_SERVICES=1: {reason}")
+    pytest.skip(reason)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Without this, a request reuses the test's app context, so ``g`` (Flask-Login's
+    cached user, Flask-Babel's locale) and the database session leak from one
+    request to the next and hide real bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            _db.session.expire_all()  # the test's own objects now show what the request committed
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.sqlite'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "OUTBOX_PATH": str(instance / "outbox"),
+            "UPLOAD_PATH": str(instance / "uploads"),
+            "RATELIMIT_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "REDIS_URL": os.environ.get("REDIS_URL") or None,
+            "SERVER_NAME": None,
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client without ``with``: pytest-flask's keeps request contexts alive across requests."""
+    return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Each test starts with empty tables (fast enough on SQLite and PostgreSQL alike)."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    _db.session.remove()
+    with _db.engine.begin() as connection:
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
+    ctx.pop()
+
+
+@pytest.fixture
+def outbox(app):
+    """Mail written to the outbox during the test, newest last, as (to, subject, body) tuples."""
+    from email import message_from_bytes, policy
+
+    path = Path(app.config["OUTBOX_PATH"])
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.eml"):
+        old.unlink()
+
+    class Outbox:
+        def messages(self):
+            result = []
+            for file in sorted(path.glob("*.eml")):
+                message = message_from_bytes(file.read_bytes(), policy=policy.default)
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                result.append((message["To"], message["Subject"], body))
+            return result
+
+        def last_link(self, pattern=r"https?://\S+"):
+            links = re.findall(pattern, self.messages()[-1][2])
+            assert links, "no link in the last mail"
+            return links[0]
+
+    return Outbox()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in through the real login form."""
+    from tests.factories import PASSWORD
+
+    from tests.helpers import post_form
+
+    def do_login(user, password=PASSWORD):
+        response = post_form(client, "/auth/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    return do_login

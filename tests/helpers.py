@@ -1,0 +1,19 @@
+"""Helpers for posting real forms in tests (CSRF stays on, as in production)."""
+
+import re
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, f"GET {url} -> {response.status_code}"
+    match = _TOKEN.search(response.get_data(as_text=True))
+    assert match, f"no csrf_token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url, data, *, form_url=None, follow_redirects=False):
+    """GET the form page for its token, then POST ``data`` with it."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects)
