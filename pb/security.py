@@ -1,4 +1,6 @@
-"""HTTP security headers, applied to every response."""
+"""HTTP security headers, applied to every response, and the cap on form size."""
+
+from flask import Request, current_app
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -25,7 +27,31 @@ SECURITY_HEADERS = {
 }
 
 
+class FormLimitedRequest(Request):
+    """Caps url-encoded form bodies at MAX_FORM_MEMORY_SIZE.
+
+    Since Werkzeug 3.1.9 that setting only limits multipart text parts, so a form
+    without a file (url-encoded) could be as large as MAX_CONTENT_LENGTH (meant for
+    uploads). Capping the whole body gives the 413 page before anything is parsed.
+    """
+
+    @property
+    def max_content_length(self):
+        limit = super().max_content_length
+        if self._max_content_length is None and current_app and self.mimetype == "application/x-www-form-urlencoded":
+            form_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+            if form_limit is not None:
+                return form_limit if limit is None else min(limit, form_limit)
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
+
+
 def init_app(app):
+    app.request_class = FormLimitedRequest
+
     @app.after_request
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():
