@@ -12,6 +12,7 @@ BLUEPRINTS = (
     "pb.districts",
     "pb.orgs",
     "pb.steering",
+    "pb.calls",
     "pb.audit",
     "pb.admin",
 )

@@ -6,6 +6,16 @@ from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
+def strip(value):
+    """Field filter: drop surrounding spaces (people paste IDs and addresses with them)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def lower(value):
+    """Field filter for email addresses, which accounts store in lower case."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def translated_form(max_length=200, multiline=False, required=True):
     """A sub-form with Finnish (required), Swedish and English (optional) versions of one text.
 

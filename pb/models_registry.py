@@ -7,6 +7,7 @@ MODEL_MODULES = (
     "pb.districts.models",
     "pb.orgs.models",
     "pb.steering.models",
+    "pb.calls.models",
     "pb.audit.models",
     "pb.jobs",
 )

@@ -67,3 +67,50 @@ def make_steering_group(name_fi="Ohjausryhmä", members=()):
     db.session.add(group)
     db.session.commit()
     return group
+
+
+_NEW_GROUP = object()
+
+
+def make_call(state="open", *, criteria=3, steering_group=_NEW_GROUP, now=None, title_fi=None, **fields):
+    """A funding call in ``state``, built directly (no audit rows), relative to ``now``:
+
+    "draft" (complete, publishable), "upcoming" (published, opens in 10 days), "open" (published,
+    opened by the clock 5 days ago, closes in 5 days) or "closed" (published, closed by the clock).
+    ``fields`` override any column; ``criteria`` is how many weighted criteria (weights 1, 2, 3 ...) to add;
+    ``steering_group`` is a new group unless given (None for none).
+    """
+    from datetime import timedelta
+
+    from pb.calls.models import CallStatus, Criterion, FundingCall
+
+    now = now or utcnow()
+    day = timedelta(days=1)
+    opens, closes = {"draft": (10, 40), "upcoming": (10, 40), "open": (-5, 5), "closed": (-40, -10)}[state]
+    n = next(_counter)
+    values = {
+        "status": CallStatus.DRAFT if state == "draft" else CallStatus.PUBLISHED,
+        "title": {"fi": title_fi or f"Haku {n}", "en": f"Call {n}"},
+        "description": {"fi": "Kuvaus.", "en": "Description."},
+        "themes": {"fi": "Yhteisöllisyys.", "en": "Community."},
+        "total_budget_cents": 100_000_00,
+        "min_grant_cents": 1_000_00,
+        "max_grant_cents": 10_000_00,
+        "eligible_kinds": ["ngo", "resident_group"],
+        "cofunding_percent": 10,
+        "whole_municipality": True,
+        "opens_at": now + opens * day,
+        "closes_at": now + closes * day,
+        "steering_group": make_steering_group() if steering_group is _NEW_GROUP else steering_group,
+        "published_at": None if state == "draft" else now + (opens - 5) * day,
+    }
+    values.update(fields)
+    call = FundingCall(**values)
+    for position in range(1, criteria + 1):
+        call.criteria.append(
+            Criterion(name={"fi": f"Kriteeri {position}", "en": f"Criterion {position}"}, guidance={},
+                      weight=position, scale_max=5, position=position)
+        )
+    db.session.add(call)
+    db.session.commit()
+    return call

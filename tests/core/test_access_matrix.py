@@ -1,0 +1,147 @@
+"""Every registered route against the role table.
+
+Each view declares its level (pb/access.py). Here every route is requested as
+each role of the demo data, and the answer must match the table: allowed roles
+get the page (200, or a redirect), others a redirect to login (anonymous) or 403;
+never 404 for a route that exists, never 5xx. Routes that also check the object
+(is this user a representative of *this* organisation?) are listed in
+OBJECT_LEVEL with the roles that may use them. A new route with a URL argument
+this test does not know fails here until it is added to ``sample_arguments``.
+"""
+
+import re
+
+import pytest
+
+from pb.access import Access, allows
+from pb.auth.models import User
+from pb.demo import seed_demo
+from pb.extensions import db
+from tests.helpers import csrf_token
+
+ROLES = {
+    "anonymous": None,
+    "resident": "resident@demo.pb",
+    "org_member": "ngo@demo.pb",
+    "steering_member": "steering@demo.pb",
+    "staff": "staff@demo.pb",
+    "admin": "admin@demo.pb",
+}
+
+# endpoint -> roles that pass the object-level check on the demo object used below.
+OBJECT_LEVEL = {}
+
+# Routes whose GET answers 404 by design for the sample arguments (e.g. a token that is not valid).
+SAMPLE_NOT_FOUND = {"auth.verify_email", "auth.reset_password", "auth.confirm_email_change"}
+
+
+def sample_arguments():
+    """Demo objects used to fill URL arguments, by argument name."""
+    from pb.districts.models import District
+    from pb.orgs.models import Organisation, OrganisationKind
+    from pb.steering.models import SteeringGroup
+
+    def first(model, *criteria):
+        return db.session.execute(db.select(model).where(*criteria).order_by(model.id).limit(1)).scalar_one()
+
+    return {
+        "district_id": first(District).id,
+        "org_id": first(Organisation, Organisation.kind == OrganisationKind.NGO).id,
+        "organisation_id": first(Organisation, Organisation.kind == OrganisationKind.NGO).id,
+        "group_id": first(SteeringGroup).id,
+        "user_id": first(User, User.email == "resident@demo.pb").id,
+        "token": "not-a-valid-token",
+        "job_id": "no-such-job",
+    }
+
+
+@pytest.fixture
+def demo(app):
+    seed_demo(app.config["DEMO_PASSWORD"])
+    return app.config["DEMO_PASSWORD"]
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        yield rule
+
+
+def test_every_view_declares_its_access_level(app):
+    undeclared = [
+        rule.endpoint for rule in routes(app) if not hasattr(app.view_functions[rule.endpoint], "access_level")
+    ]
+    assert undeclared == []
+
+
+def _signed_in_client(app, email, password):
+    client = app.test_client()
+    if email:
+        token = csrf_token(client, "/auth/login")
+        response = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, f"demo login failed for {email}"
+    return client
+
+
+def _expected(rule, role_name, user):
+    level = app_view(rule).access_level
+    if role_name in OBJECT_LEVEL.get(rule.endpoint, {role_name}) and allows(level, user or _Anonymous()):
+        return "allowed"
+    if user is None and level is not Access.PUBLIC:
+        return "login"
+    return "forbidden"
+
+
+class _Anonymous:
+    is_authenticated = False
+
+
+_APP = {}
+
+
+def app_view(rule):
+    return _APP["app"].view_functions[rule.endpoint]
+
+
+def _build(rule, arguments):
+    missing = [name for name in rule.arguments if name not in arguments]
+    assert not missing, f"{rule.endpoint}: add sample values for {missing} to sample_arguments()"
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(arguments[name]), path)
+    return path
+
+
+def test_role_by_route_table(app, demo):
+    _APP["app"] = app
+    arguments = sample_arguments()
+    failures = []
+    for role_name, email in ROLES.items():
+        client = _signed_in_client(app, email, demo)
+        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one() if email else None
+        for rule in sorted(routes(app), key=lambda r: r.rule):
+            path = _build(rule, arguments)
+            expected = _expected(rule, role_name, user)
+            if "GET" in rule.methods:
+                response = client.get(path)
+                status = response.status_code
+                if expected == "allowed":
+                    ok = status in (200, 302) or (status == 404 and rule.endpoint in SAMPLE_NOT_FOUND)
+                elif expected == "login":
+                    ok = status == 302 and "/auth/login" in response.headers.get("Location", "")
+                else:
+                    ok = status == 403
+            else:
+                if expected == "allowed":
+                    continue  # posting empty forms as allowed users would change demo state; covered per domain
+                token = csrf_token(client, "/")
+                response = client.post(path, data={"csrf_token": token})
+                status = response.status_code
+                if expected == "login":
+                    ok = status == 302 and "/auth/login" in response.headers.get("Location", "")
+                else:
+                    ok = status == 403
+            if not ok or status >= 500:
+                failures.append(f"{role_name:16} {sorted(rule.methods - {'HEAD', 'OPTIONS'})} {path} -> {status}, expected {expected}")
+    assert not failures, "\n".join(failures)
