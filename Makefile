@@ -53,6 +53,7 @@ worker: $(VENV)/.installed
 translations-extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o pb/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i pb/translations/messages.pot -d pb/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/fill_english_catalogue.py
 
 clean:
 	rm -rf $(VENV) instance/pb.sqlite
