@@ -38,14 +38,6 @@ ROLE_LABELS = {
     "staff": _l("Staff member"),
     "admin": _l("Administrator"),
 }
-ORGANISATION_ROLE_LABELS = {"representative": _l("Representative"), "member": _l("Member")}
-STEERING_ROLE_LABELS = {
-    "chair": _l("Chair"),
-    "member": _l("Member"),
-    "expert_by_experience": _l("Expert by experience"),
-    "official": _l("Official"),
-    "ngo_representative": _l("Representative of an association"),
-}
 
 login_limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 # Registering and everything else that sends mail to an address someone typed.
@@ -319,8 +311,6 @@ def account():
         roles=[ROLE_LABELS[name] for name in user.role_names],
         memberships=memberships,
         steering_memberships=steering_memberships,
-        organisation_role_labels=ORGANISATION_ROLE_LABELS,
-        steering_role_labels=STEERING_ROLE_LABELS,
     )
 
 
