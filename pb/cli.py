@@ -50,5 +50,32 @@ def audit_verify_command():
     click.echo(f"Audit log intact: {checked} events checked.")
 
 
+@pb_cli.command("send-reminders")
+def send_reminders_command():
+    """Mail deadline reminders (3 days and 1 day before closing) to drafts; each is sent only once."""
+    from pb.proposals.services import send_reminders
+
+    queued = send_reminders()
+    click.echo(f"Deadline reminders queued: {queued}.")
+
+
+@pb_cli.command("import-pabulib")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--round-name", required=True, help="Name of the new round (in Finnish).")
+def import_pabulib_command(path, round_name):
+    """Import a pabulib .pb file as a closed round with one budget and all its ballots."""
+    from pb.rules import PabulibError
+    from pb.tally.services import TallyError, import_pabulib
+    from pb.transactions import commit
+
+    try:
+        budget_round = import_pabulib(path, round_name)
+    except (PabulibError, TallyError) as error:
+        raise click.ClickException(str(error)) from None
+    commit()
+    budget = budget_round.budgets[0]
+    click.echo(f"Imported round {budget_round.id} with budget {budget.id}: {len(budget.projects)} projects.")
+
+
 def register(app):
     app.cli.add_command(pb_cli)

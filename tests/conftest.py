@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import has_app_context
+from flask_babel import force_locale
 from flask.testing import FlaskClient
 
 from pb.app import create_app
@@ -78,8 +79,14 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def client(app):
-    """A test client without ``with``: pytest-flask's keeps request contexts alive across requests."""
-    return app.test_client()
+    """A client that reads pages in English, so assertions do not depend on the catalogues.
+
+    Not used with ``with``: pytest-flask's client keeps request contexts alive across requests.
+    Tests of the Finnish default send their own Accept-Language.
+    """
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +94,8 @@ def _clean_database(request, app):
     """Each test starts with empty tables (fast enough on SQLite and PostgreSQL alike)."""
     ctx = app.app_context()
     ctx.push()
-    yield
+    with force_locale("en"):  # messages raised by services outside a request, as the client reads them
+        yield
     _db.session.remove()
     with _db.engine.begin() as connection:
         for table in reversed(_db.metadata.sorted_tables):

@@ -5,7 +5,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pb.extensions import db, login_manager
@@ -30,6 +30,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Changes whenever the password or email changes, so old sessions and tokens stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Declared for neighbourhood voting (pb.voting): the year of birth and the home district.
+    birth_year: Mapped[int | None]
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
 
     def set_password(self, password):
         self.password_hash = _hasher.hash(password)

@@ -335,7 +335,9 @@ def export_data(user):
     """Everything stored about ``user``, as JSON-ready data (never the password hash)."""
     # Personal data lives in several domains; export (and erasure below) must reach all of them.
     from pb.audit.models import AuditEvent
+    from pb.calls.models import CallComment
     from pb.orgs.models import ContactPerson, Invitation, Membership
+    from pb.proposals.models import CoApplicant, Proposal
     from pb.steering.models import SteeringMember
 
     def rows(query):
@@ -380,6 +382,25 @@ def export_data(user):
             _invitation(i)
             for i in rows(db.select(Invitation).where(db.func.lower(Invitation.email) == email).order_by(Invitation.id))
         ],
+        "proposals_created": [
+            {"proposal_id": p.id, "call_id": p.call_id, "organisation_id": p.organisation_id, "title": p.title,
+             "status": str(p.status), "channel": str(p.channel), "created_at": _iso(p.created_at),
+             "submitted_at": _iso(p.submitted_at)}
+            for p in rows(db.select(Proposal).filter_by(created_by_id=user.id).order_by(Proposal.id))
+        ],
+        "proposal_co_applicant_invitations": [
+            {"proposal_id": c.proposal_id, "email": c.email, "partner": c.partner_name, "right": str(c.right),
+             "invited_at": _iso(c.created_at), "accepted_at": _iso(c.accepted_at), "revoked_at": _iso(c.revoked_at)}
+            for c in rows(
+                db.select(CoApplicant)
+                .where(db.or_(CoApplicant.user_id == user.id, db.func.lower(CoApplicant.email) == email))
+                .order_by(CoApplicant.id)
+            )
+        ],
+        "call_comments": [
+            {"call_id": c.call_id, "answer_to": c.parent_id, "body": c.body, "at": _iso(c.created_at)}
+            for c in rows(db.select(CallComment).filter_by(author_id=user.id).order_by(CallComment.id))
+        ],
         "actions_in_audit_log": [
             {
                 "at": _iso(e.created_at),
@@ -410,11 +431,18 @@ def _invitation(invitation):
 def delete_account(user):
     """Erase the person and keep the row: ballots, reviews and decisions still point at it, anonymously."""
     from pb.orgs.models import ContactPerson, Invitation, Membership
+    from pb.proposals.models import CoApplicant
     from pb.steering.models import SteeringMember
 
     email = user.email
     locale = user.locale
     db.session.execute(db.delete(Membership).where(Membership.user_id == user.id))
+    # Co-applicant rows name the person; the proposals themselves belong to the organisations and stay.
+    db.session.execute(
+        db.delete(CoApplicant).where(
+            db.or_(CoApplicant.user_id == user.id, db.func.lower(CoApplicant.email) == (email or ""))
+        )
+    )
     db.session.execute(db.delete(SteeringMember).where(SteeringMember.user_id == user.id))
     if email:
         db.session.execute(db.delete(ContactPerson).where(db.func.lower(ContactPerson.email) == email))

@@ -29,30 +29,97 @@ ROLES = {
 }
 
 # endpoint -> roles that pass the object-level check on the demo object used below.
-OBJECT_LEVEL = {}
+_ORG_MANAGERS = {"org_member", "staff", "admin"}
+OBJECT_LEVEL = {
+    "orgs.edit": _ORG_MANAGERS,
+    "orgs.members": _ORG_MANAGERS,
+    "orgs.invite": _ORG_MANAGERS,
+    "orgs.change_role": _ORG_MANAGERS,
+    "orgs.remove_member": _ORG_MANAGERS,
+    "orgs.revoke_invitation": _ORG_MANAGERS,
+    "orgs.leave": {"org_member"},
+    "steering.show": {"steering_member", "staff", "admin"},
+    # Only the staff member who opened an assisted-voting session may use it (the demo's is staff@demo.pb's).
+    "voting.assisted_session": {"staff"},
+    "voting.assisted_ballot": {"staff"},
+    "voting.assisted_close": {"staff"},
+}
 
 # Routes whose GET answers 404 by design for the sample arguments (e.g. a token that is not valid).
-SAMPLE_NOT_FOUND = {"auth.verify_email", "auth.reset_password", "auth.confirm_email_change"}
+SAMPLE_NOT_FOUND = {
+    "auth.verify_email",
+    "auth.reset_password",
+    "auth.confirm_email_change",
+    "orgs.show_invitation",
+    "voting.idea_image",  # no demo idea has a picture
+}
 
 
 def sample_arguments():
     """Demo objects used to fill URL arguments, by argument name."""
     from pb.districts.models import District
-    from pb.orgs.models import Organisation, OrganisationKind
-    from pb.steering.models import SteeringGroup
+    from pb.calls.models import CallComment, Criterion, FundingCall
+    from pb.orgs.models import Membership, Organisation, OrganisationKind
+    from pb.steering.models import SteeringGroup, SteeringMember
+    from pb.proposals.models import Proposal
+    from pb.voting.models import AssistedSession, BudgetRound, Idea, Project, RoundPhase
 
     def first(model, *criteria):
         return db.session.execute(db.select(model).where(*criteria).order_by(model.id).limit(1)).scalar_one()
 
+    ngo = first(Organisation, Organisation.kind == OrganisationKind.NGO)
+    open_call = next(call for call in db.session.execute(db.select(FundingCall)).scalars() if call.is_accepting_proposals())
+    draft = first(Proposal, Proposal.title == "Lähiön lukupiiri")
+    voting_round = first(BudgetRound, BudgetRound.phase == RoundPhase.VOTING)
+    resident = first(User, User.email == "resident@demo.pb")
     return {
+        "proposal_id": draft.id,
+        "step": "basics",
+        "attachment_id": 999_999,
+        "coapplicant_id": _demo_coapplicant(draft).id,
+        "number": 1,
+        "round_id": voting_round.id,
+        "round_budget_id": voting_round.budget_for(resident.district_id).id,
+        "budget_id": voting_round.budget_for(resident.district_id).id,
+        "idea_id": first(Idea).id,
+        "project_id": first(Project).id,
+        "session_id": first(AssistedSession).id,
         "district_id": first(District).id,
-        "org_id": first(Organisation, Organisation.kind == OrganisationKind.NGO).id,
-        "organisation_id": first(Organisation, Organisation.kind == OrganisationKind.NGO).id,
+        "org_id": ngo.id,
+        "membership_id": first(Membership, Membership.organisation_id == ngo.id).id,
+        "invitation_id": _demo_invitation(ngo).id,
         "group_id": first(SteeringGroup).id,
+        "member_id": first(SteeringMember).id,
+        "call_id": open_call.id,
+        "criterion_id": first(Criterion, Criterion.call_id == open_call.id).id,
+        "comment_id": first(CallComment, CallComment.call_id == open_call.id).id,
+        "kind": "ngo",
+        "role": "staff",
+        "change": "grant",
+        "direction": "up",
+        "action": "close",
         "user_id": first(User, User.email == "resident@demo.pb").id,
         "token": "not-a-valid-token",
         "job_id": "no-such-job",
     }
+
+
+def _demo_invitation(organisation):
+    from pb.orgs.models import Invitation
+
+    invitation = Invitation(organisation=organisation, email="invited@example.test")
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
+
+
+def _demo_coapplicant(proposal):
+    from pb.proposals.models import CoApplicant
+
+    coapplicant = CoApplicant(proposal=proposal, email="partner@example.test")
+    db.session.add(coapplicant)
+    db.session.commit()
+    return coapplicant
 
 
 @pytest.fixture

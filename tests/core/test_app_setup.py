@@ -32,7 +32,7 @@ def test_security_headers_and_cookie_flags(client):
 
 
 def test_not_found_page_is_translated(client):
-    response = client.get("/no-such-page")
+    response = client.get("/no-such-page", headers={"Accept-Language": "fi"})
     assert response.status_code == 404
     assert "Sivua ei löytynyt" in response.get_data(as_text=True)
     response = client.get("/no-such-page", headers={"Accept-Language": "en"})
@@ -40,7 +40,7 @@ def test_not_found_page_is_translated(client):
 
 
 def test_post_without_csrf_token_gets_a_clear_page(client):
-    response = client.post("/language", data={"language": "sv"})
+    response = client.post("/language", data={"language": "sv"}, headers={"Accept-Language": "fi"})
     assert response.status_code == 400
     assert "lomake" in response.get_data(as_text=True).lower()
 
@@ -52,6 +52,7 @@ def test_language_switch_sets_html_lang(client):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/help")
     assert '<html lang="sv">' in client.get("/").get_data(as_text=True)
+    assert client.get("/", headers={"Accept-Language": "fi"}).get_data(as_text=True).count('lang="sv"') >= 1
 
 
 def test_language_switch_refuses_external_redirect(client):

@@ -1,0 +1,165 @@
+"""Mail about proposals, as background jobs (``pb.jobs.enqueue`` after the commit, fixed job ids).
+
+Each job takes ids only, reads the committed rows, writes its mail (which is delivered
+when the job commits) and commits. Mail goes to the people who act for the applicant:
+the organisation's representatives, and for an assisted proposal the contact address
+the group gave to staff. Each person gets it in their own language.
+"""
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from pb.extensions import db
+from pb.mail import send_mail
+from pb.orgs.models import MemberRole
+from pb.proposals.models import Proposal, ProposalVersion
+from pb.transactions import commit
+
+
+def external_url(endpoint, **values):
+    """An absolute link for a mail, also from a worker or the CLI, where there is no request.
+
+    Outside a request the address comes from ``PB_BASE_URL`` (e.g. ``https://osallistu.example.fi``).
+    """
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base_url = current_app.config.get("PB_BASE_URL") or "http://localhost"
+    with current_app.test_request_context(base_url=base_url):
+        return url_for(endpoint, _external=True, **values)
+
+
+def recipients(proposal):
+    """``[(email, locale)]`` of the people who act for the applicant, each address once."""
+    found = {}
+    if proposal.organisation is not None:
+        for membership in proposal.organisation.memberships:
+            user = membership.user
+            if membership.role is MemberRole.REPRESENTATIVE and user.is_active and user.email:
+                found.setdefault(user.email, user.locale)
+    if proposal.applicant_email and proposal.claim_code_hash is not None:
+        found.setdefault(proposal.applicant_email, "fi")
+    return sorted(found.items())
+
+
+def _site():
+    return current_app.config["SITE_NAME"]
+
+
+def _send(proposal, subject, paragraphs):
+    """``subject`` and ``paragraphs`` are callables, run in each recipient's language."""
+    for email, locale in recipients(proposal):
+        with force_locale(locale):
+            body = "\n\n".join(paragraph() for paragraph in paragraphs)
+            send_mail(email, f"{_site()}: {subject()}", f"{body}\n\n-- \n{_site()}\n")
+
+
+def send_submission_receipt(proposal_id, number):
+    """"We have received your proposal", with a copy of exactly what was sent in version ``number``."""
+    from pb.proposals.exports import as_text
+
+    proposal = db.session.get(Proposal, proposal_id)
+    version = db.session.execute(
+        db.select(ProposalVersion).filter_by(proposal_id=proposal_id, number=number)
+    ).scalar_one()
+    link = external_url("proposals.show", proposal_id=proposal.id)
+    call_title = proposal.call.title
+
+    def when():
+        from flask_babel import format_datetime
+
+        return format_datetime(version.submitted_at, "short")
+
+    _send(
+        proposal,
+        lambda: _("We received your proposal: %(title)s", title=version.snapshot["title"]),
+        (
+            lambda: _(
+                "Thank you. We received the proposal \"%(title)s\" to the call \"%(call)s\" on %(time)s "
+                "(Finnish time). This is version %(number)s.",
+                title=version.snapshot["title"],
+                call=_localized(call_title),
+                time=when(),
+                number=number,
+            ),
+            lambda: _(
+                "You can change the proposal until the call closes. Each time you send changes, you get a new copy."
+            ),
+            lambda: _("See the proposal and its status: %(url)s", url=link),
+            lambda: _("This is a copy of what you sent:"),
+            lambda: as_text(version.snapshot),
+        ),
+    )
+    commit()
+
+
+def send_deadline_reminder(proposal_id, kind):
+    """The call closes in 3 days (``kind`` "3d") or within a day ("1d") and this proposal is still a draft."""
+    from flask_babel import format_datetime
+
+    from pb.proposals.models import ProposalStatus
+
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status is not ProposalStatus.DRAFT:
+        return  # sent or withdrawn since the reminder was queued
+    link = external_url("proposals.preview", proposal_id=proposal.id)
+    closes_at = proposal.call.closes_at
+
+    def subject():
+        if kind == "1d":
+            return _("Less than a day left: your proposal is not sent yet")
+        return _("3 days left: your proposal is not sent yet")
+
+    _send(
+        proposal,
+        subject,
+        (
+            lambda: _(
+                "Your proposal \"%(title)s\" is still a draft. The call closes on %(time)s (Finnish time). "
+                "A draft that is not sent is not reviewed.",
+                title=proposal.display_title,
+                time=format_datetime(closes_at, "short"),
+            ),
+            lambda: _("Check and send the proposal here: %(url)s", url=link),
+            lambda: _("If you do not want to apply, you can ignore this message."),
+        ),
+    )
+    commit()
+
+
+def send_screening_result(proposal_id):
+    """The outcome of the eligibility check, with the reason when the proposal is not eligible."""
+    from pb.proposals.models import Eligibility
+
+    proposal = db.session.get(Proposal, proposal_id)
+    link = external_url("proposals.show", proposal_id=proposal.id)
+    if proposal.eligibility is Eligibility.ELIGIBLE:
+        paragraphs = (
+            lambda: _(
+                "Your proposal \"%(title)s\" follows the rules of the call. Next, the steering group reads it "
+                "and gives points.",
+                title=proposal.display_title,
+            ),
+        )
+    else:
+        paragraphs = (
+            lambda: _(
+                "Your proposal \"%(title)s\" does not follow the rules of the call, so it is not reviewed.",
+                title=proposal.display_title,
+            ),
+            lambda: _("Reason: %(reason)s", reason=proposal.ineligibility_reason.label),
+        )
+        if proposal.screening_note:
+            paragraphs += (lambda: proposal.screening_note,)
+    _send(
+        proposal,
+        lambda: _("The check of your proposal is done"),
+        paragraphs + (lambda: _("See the proposal: %(url)s", url=link),),
+    )
+    commit()
+
+
+def _localized(values):
+    from pb.i18n import localized
+
+    return localized(values)
