@@ -339,6 +339,7 @@ def export_data(user):
     from pb.orgs.models import ContactPerson, Invitation, Membership
     from pb.proposals.models import CoApplicant, Proposal
     from pb.steering.models import SteeringMember
+    from pb.voting.models import Idea
 
     def rows(query):
         return db.session.execute(query).scalars().all()
@@ -352,6 +353,8 @@ def export_data(user):
             "language": user.locale,
             "email_confirmed_at": _iso(user.email_verified_at),
             "roles": user.role_names,
+            "birth_year": user.birth_year,
+            "home_district_id": user.district_id,
             "created_at": _iso(user.created_at),
             "updated_at": _iso(user.updated_at),
         },
@@ -396,6 +399,11 @@ def export_data(user):
                 .where(db.or_(CoApplicant.user_id == user.id, db.func.lower(CoApplicant.email) == email))
                 .order_by(CoApplicant.id)
             )
+        ],
+        "ideas": [
+            {"idea_id": i.id, "round_id": i.round_id, "district_id": i.district_id, "title": i.title,
+             "text": i.text, "location": i.location, "status": str(i.status), "created_at": _iso(i.created_at)}
+            for i in rows(db.select(Idea).filter_by(author_id=user.id).order_by(Idea.id))
         ],
         "call_comments": [
             {"call_id": c.call_id, "answer_to": c.parent_id, "body": c.body, "at": _iso(c.created_at)}
@@ -451,6 +459,8 @@ def delete_account(user):
     user.display_name = DELETED_DISPLAY_NAME
     user.password_hash = None
     user.email_verified_at = None
+    user.birth_year = None
+    user.district_id = None
     user.is_staff_member = False
     user.is_admin = False
     user.deleted_at = utcnow()
