@@ -13,6 +13,9 @@ BLUEPRINTS = (
     "pb.orgs",
     "pb.steering",
     "pb.calls",
+    "pb.voting",
+    "pb.proposals",
+    "pb.tally",
     "pb.audit",
     "pb.admin",
 )

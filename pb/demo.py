@@ -88,6 +88,9 @@ def seed_demo(password):
     db.session.flush()
 
     _seed_calls(staff, ngo_rep, steering_group, districts)
+    _seed_proposals(staff, ngo_rep, group_contact, ngo, group)
+    _seed_voting(staff, admin, districts)
+    _seed_results(staff, districts)
 
     record(admin, "demo.seed", details={"accounts": [email for email, _ in DEMO_ACCOUNTS]})
     commit()
@@ -203,3 +206,270 @@ def _seed_calls(staff, ngo_rep, steering_group, districts):
         (40_000, 1_000, 8_000), ["ngo"], 20, [], None, None, None,
     ))
     calls.add_criterion(staff, draft, _criterion("Vertaistuen laatu", "Kamratstödets kvalitet", "Quality of peer support", 1))
+
+
+def _proposal_content(title, summary, district_ids, lines, cofunding_euros, goal, start_days, end_days):
+    """The three form steps of a demo proposal, as the services take them."""
+    from datetime import timedelta
+
+    today = utcnow().date()
+    return {
+        "basics": {
+            "title": title,
+            "summary": summary,
+            "description": summary + "\n\nToiminta on maksutonta ja avointa kaikille.",
+            "target_groups": "Alueen asukkaat, erityisesti yksin asuvat",
+            "district_ids": district_ids,
+            "start_date": today + timedelta(days=start_days),
+            "end_date": today + timedelta(days=end_days),
+            "partners": [{"name": "Alueen seurakunta", "kind": "public_body", "role": "Antaa tilat käyttöön"}],
+        },
+        "budget": {
+            "lines": [(item, euros * 100) for item, euros in lines],
+            "cofunding_cents": cofunding_euros * 100,
+            "cofunding_sources": "Talkootyö ja jäsenmaksut",
+        },
+        "goals": {
+            "goals": [{"change": goal, "measure": "Osallistujat lasketaan joka kerta", "baseline": "0", "target": "15"}]
+        },
+    }
+
+
+def _fill(actor, proposal, content, now):
+    from pb.proposals import services as proposals
+
+    for step in ("basics", "budget", "goals"):
+        proposals.save_step(actor, proposal, step, content[step], proposal.version_id, now)
+
+
+def _seed_proposals(staff, ngo_rep, group_contact, ngo, group):
+    """Proposals in every state: in the open call a draft, a sent one, a withdrawn one and one made with
+    staff's help; in the closed call two sent ones, screened eligible and not eligible."""
+    from datetime import timedelta
+
+    from pb.calls.models import FundingCall
+    from pb.orgs.models import OrganisationKind
+    from pb.proposals import services as proposals
+    from pb.proposals.models import Eligibility, IneligibilityReason
+
+    calls = {call.title["fi"]: call for call in db.session.execute(db.select(FundingCall)).scalars()}
+    open_call = calls["Kumppanuusrahoitus: yhteisöllisyys lähiöissä"]
+    closed = calls["Asukastilojen avoimet illat"]
+    now = utcnow()
+
+    draft = proposals.create_proposal(ngo_rep, open_call, ngo, "Lähiön lukupiiri", now)
+    proposals.save_step(ngo_rep, draft, "basics", _proposal_content(
+        "Lähiön lukupiiri", "Kokoonnumme kerran viikossa lukemaan ja juttelemaan.", [], [], 0, "", 30, 200,
+    )["basics"], draft.version_id, now)
+
+    sent = proposals.create_proposal(group_contact, open_call, group, "Pihatalkoot ja yhteiset illalliset", now)
+    _fill(group_contact, sent, _proposal_content(
+        "Pihatalkoot ja yhteiset illalliset", "Kunnostamme pihan yhdessä ja syömme talkoiden jälkeen yhdessä.",
+        [], [("Puutarhatarvikkeet", 1_800), ("Ruokatarvikkeet", 1_200)], 400, "Naapurit tuntevat toisensa", 20, 180,
+    ), now)
+    proposals.submit(group_contact, sent, sent.version_id, now)
+
+    withdrawn = proposals.create_proposal(ngo_rep, open_call, ngo, "Kulmakunnan kesäjuhla", now)
+    _fill(ngo_rep, withdrawn, _proposal_content(
+        "Kulmakunnan kesäjuhla", "Koko korttelin kesäjuhla puistossa.",
+        [], [("Lava ja äänentoisto", 2_500)], 300, "Uudet asukkaat löytävät yhdistyksen", 60, 90,
+    ), now)
+    proposals.submit(ngo_rep, withdrawn, withdrawn.version_id, now)
+    proposals.withdraw(ngo_rep, withdrawn, now)
+
+    assisted, _code = proposals.create_assisted(
+        staff, open_call,
+        {"name": "Kontulan kävelykaverit", "phone": "+358 40 555 0101", "kind": OrganisationKind.RESIDENT_GROUP},
+        "Kävelyryhmä ikäihmisille", now=now,
+    )
+    _fill(staff, assisted, _proposal_content(
+        "Kävelyryhmä ikäihmisille", "Kävelemme yhdessä kahdesti viikossa. Kukaan ei lähde yksin.",
+        [], [("Heijastinliivit", 300), ("Kahvit kävelyn jälkeen", 1_900)], 250, "Yksin asuvat ikäihmiset liikkuvat",
+        14, 300,
+    ), now)
+    proposals.submit(staff, assisted, assisted.version_id, now)
+
+    sent_at = closed.opens_at + timedelta(days=5)
+    keskusta = [district.id for district in closed.districts]
+    eligible = proposals.create_proposal(ngo_rep, closed, ngo, "Avoimet illat Kulmakunnan tilassa", sent_at)
+    _fill(ngo_rep, eligible, _proposal_content(
+        "Avoimet illat Kulmakunnan tilassa", "Asukastila on auki tiistai-iltaisin kaikille.", keskusta,
+        [("Tilan siivous", 900), ("Kahvi ja pulla", 1_100)], 0, "Asukastilalla käy uusia ihmisiä", -60, 120,
+    ), sent_at)
+    proposals.submit(ngo_rep, eligible, eligible.version_id, sent_at)
+    not_eligible = proposals.create_proposal(group_contact, closed, group, "Pelli-illat asukastilassa", sent_at)
+    _fill(group_contact, not_eligible, _proposal_content(
+        "Pelli-illat asukastilassa", "Lautapeli-iltoja kerran kuussa.", keskusta,
+        [("Lautapelit", 1_500)], 0, "Perheet pelaavat yhdessä", -50, 100,
+    ), sent_at)
+    proposals.submit(group_contact, not_eligible, not_eligible.version_id, sent_at)
+
+    proposals.screen(staff, eligible, Eligibility.ELIGIBLE, now=now)
+    proposals.screen(
+        staff, not_eligible, Eligibility.NOT_ELIGIBLE, IneligibilityReason.OTHER,
+        "Samat pelli-illat saavat jo rahoitusta kunnan toisesta avustuksesta.", now=now,
+    )
+
+
+def _seed_voting(staff, admin, districts):
+    """A PB round in the voting phase (4 district budgets and a city-wide one, ideas turned into projects,
+    ballots online, assisted and on paper, one paper ballot waiting for a third look) and a round collecting ideas.
+
+    The demo resident has declared a home district but has not voted, so the ballot can be tried.
+    """
+    from datetime import timedelta
+
+    from pb.auth.models import find_by_email
+    from pb.voting import services as voting
+    from pb.voting.models import BallotFormat, EligibilityMode
+
+    resident = find_by_email("resident@demo.pb")
+    voting.declare_details(resident, 1985, districts[0].id)
+
+    def round_values(name, description, ballot_format, closes_in_days, **extra):
+        today = _helsinki_time(0, 12).date()
+        values = {
+            "name": name, "description": description, "ballot_format": ballot_format, "max_choices": None,
+            "points": None, "rule": "equalshares/add1", "rule_threshold": None, "min_age": 12,
+            "eligibility": EligibilityMode.OWN_PLUS_CITYWIDE, "voting_closes_at": _helsinki_time(closes_in_days, 20),
+            "ideas_start": today - timedelta(days=90), "co_development_start": today - timedelta(days=60),
+            "cost_estimation_start": today - timedelta(days=30), "voting_start": today,
+            "results_start": today + timedelta(days=closes_in_days + 1),
+            "implementation_start": today + timedelta(days=closes_in_days + 60),
+        }
+        values.update(extra)
+        return values
+
+    budget_round = voting.create_round(staff, round_values(
+        {"fi": "Lähibudjetti 2026", "sv": "Närbudget 2026", "en": "Neighbourhood budget 2026"},
+        {"fi": "Asukkaat ehdottivat ideoita omalle alueelleen. Nyt äänestetään, mitkä toteutetaan.",
+         "sv": "Invånarna föreslog idéer för sitt område. Nu röstar vi om vilka som genomförs.",
+         "en": "Residents suggested ideas for their area. Now everyone votes on which ones are carried out."},
+        BallotFormat.KNAPSACK, 14,
+    ))
+    voting.set_budget(staff, budget_round, None, 150_000_00)
+    for district in districts[:4]:
+        voting.set_budget(staff, budget_round, district.id, 80_000_00)
+    voting.advance_phase(staff, budget_round)  # collecting ideas
+
+    ideas = [
+        voting.submit_idea(resident, budget_round, districts[0].id, "Penkkejä rantapuistoon",
+                           "Lisää penkkejä rantapuiston kävelytien varteen, jotta ikäihmiset voivat levätä.", "Rantapuisto"),
+        voting.submit_idea(resident, budget_round, districts[0].id, "Istumapaikkoja järven rantaan",
+                           "Paikkoja istua järven rannalla.", "Rantapuisto"),
+        voting.submit_idea(resident, budget_round, districts[0].id, "Uimahalli keskustaan",
+                           "Uusi uimahalli keskustaan.", ""),
+    ]
+    voting.advance_phase(staff, budget_round)  # developing ideas together
+    voting.advance_phase(staff, budget_round)  # estimating costs
+    benches, seats, pool = ideas
+    voting.assess_idea(staff, benches, True, "Sopii puiston suunnitelmaan. Penkit voidaan asentaa keväällä.", 12_000_00)
+    voting.merge_idea(staff, seats, benches)
+    voting.assess_idea(staff, pool, False, "Uimahalli maksaa kymmeniä miljoonia euroja, paljon enemmän kuin budjetti.",
+                       30_000_000_00)
+    budgets = {budget.district_id: budget for budget in budget_round.budgets}
+    voting.publish_idea(staff, benches, budgets[districts[0].id], {"fi": "Penkit rantapuistoon", "en": "Benches for the lakeside park"},
+                        {"fi": "Kymmenen uutta penkkiä rantapuiston kävelytien varteen."}, 12_000_00)
+    project_names = (
+        ({"fi": "Valaistus kuntopolulle", "en": "Lights for the jogging track"}, 45_000_00),
+        ({"fi": "Nuorten kesätapahtuma", "en": "Summer event for young people"}, 15_000_00),
+        ({"fi": "Kirjaston lukunurkka", "en": "Reading corner in the library"}, 25_000_00),
+        ({"fi": "Koirapuisto", "en": "Dog park"}, 38_000_00),
+    )
+    for district in districts[:4]:
+        for title, cost in project_names:
+            voting.add_project(staff, budgets[district.id], title, {"fi": "Hankkeen kuvaus."}, cost)
+    for title, cost in (({"fi": "Ilmaiset kulttuuriliput nuorille", "en": "Free culture tickets for the young"}, 60_000_00),
+                        ({"fi": "Kaupunkipyörät lähiöihin", "en": "City bikes for the suburbs"}, 90_000_00),
+                        ({"fi": "Lisää roska-astioita", "en": "More litter bins"}, 20_000_00)):
+        voting.add_project(staff, budgets[None], title, {"fi": "Koko kaupungin hanke."}, cost)
+    voting.advance_phase(staff, budget_round)  # voting: the ballot is now locked
+
+    home = budgets[districts[0].id]
+    _batch, letters = voting.create_code_batch(staff, budget_round, "Kirjeet: Keskusta", 20, districts[0].id)
+    _batch, popup = voting.create_code_batch(staff, budget_round, "Pop-up: kirjasto", 10)
+    by_title = {project.title["fi"]: project.id for project in home.projects}
+    online_choices = (
+        ("Penkit rantapuistoon", "Valaistus kuntopolulle"),
+        ("Nuorten kesätapahtuma", "Kirjaston lukunurkka", "Penkit rantapuistoon"),
+        ("Koirapuisto", "Kirjaston lukunurkka"),
+        ("Valaistus kuntopolulle", "Nuorten kesätapahtuma"),
+    )
+    for code_text, titles in zip(letters, online_choices):
+        code = voting.check_code(budget_round, code_text)
+        voting.cast_ballot(voting.code_voter(budget_round, code), home, {by_title[title]: 1 for title in titles})
+    session = voting.open_assisted_session(
+        staff, budget_round, location="Keskustan kirjasto", identified_by="code", code_text=popup[0], birth_year=1948,
+        district_id=districts[0].id, age_checked=True, residence_checked=True,
+    )
+    voting.cast_ballot(voting.assisted_voter(session), home, {by_title["Penkit rantapuistoon"]: 1}, actor=staff)
+    # Left open, so that the demo staff account can look at an assisted session straight away.
+    paper = {by_title["Koirapuisto"]: 1, by_title["Nuorten kesätapahtuma"]: 1}
+    for row, code_text in enumerate(letters[10:12], start=1):
+        voting.enter_paper(staff, budget_round, batch="Posti 1", row=row, budget=home, code_text=code_text, choices=paper)
+        voting.enter_paper(admin, budget_round, batch="Posti 1", row=row, budget=home, code_text=code_text, choices=paper)
+    # Two readings that differ: waits for a third person in the demo.
+    voting.enter_paper(staff, budget_round, batch="Posti 1", row=3, budget=home, code_text=letters[12], choices=paper)
+    voting.enter_paper(admin, budget_round, batch="Posti 1", row=3, budget=home, code_text=letters[12],
+                       choices={by_title["Koirapuisto"]: 1})
+
+    youth = voting.create_round(staff, round_values(
+        {"fi": "Nuorten budjetti 2027", "sv": "Ungdomsbudget 2027", "en": "Youth budget 2027"},
+        {"fi": "12–25-vuotiaat ideoivat, mihin nuorten rahat käytetään."},
+        BallotFormat.APPROVAL, 200, max_choices=3, eligibility=EligibilityMode.ANY_ONE_DISTRICT,
+    ))
+    for district in districts[:3]:
+        voting.set_budget(staff, youth, district.id, 20_000_00)
+    voting.advance_phase(staff, youth)  # collecting ideas
+
+
+def _seed_results(staff, districts):
+    """Last year's round: voting closed, each district's votes counted and the results published.
+
+    Ballots are cast with letter codes, as the voting pages take them; the counts go through
+    pb.tally's services (the what-if counts run as a job after the demo is committed).
+    """
+    from datetime import timedelta
+
+    from pb.tally import services as tally
+    from pb.voting import services as voting
+    from pb.voting.models import BallotFormat, EligibilityMode
+
+    today = _helsinki_time(0, 12).date()
+    past = voting.create_round(staff, {
+        "name": {"fi": "Osallistuva budjetti 2025", "sv": "Deltagande budget 2025", "en": "Participatory budget 2025"},
+        "description": {"fi": "Viime vuoden kierros. Äänet on laskettu ja tulokset julkaistu.",
+                        "en": "Last year's round. The votes are counted and the results published."},
+        "ballot_format": BallotFormat.APPROVAL, "max_choices": 3, "points": None, "rule": "greedy",
+        "rule_threshold": None, "min_age": 12, "eligibility": EligibilityMode.OWN_DISTRICT,
+        "voting_closes_at": _helsinki_time(1, 20), "ideas_start": today - timedelta(days=120),
+        "co_development_start": today - timedelta(days=90), "cost_estimation_start": today - timedelta(days=60),
+        "voting_start": today - timedelta(days=30), "results_start": today, "implementation_start": today,
+    })
+    projects = {
+        districts[1]: (("Kuntoportaat rinteeseen", 28_000_00), ("Koirapuiston aita", 9_000_00),
+                       ("Valot pyörätielle", 35_000_00), ("Kirjaston lukunurkka", 6_500_00)),
+        districts[2]: (("Skeittipaikka", 40_000_00), ("Penkit metsäpolulle", 7_000_00),
+                       ("Ulkokuntosali", 22_000_00), ("Kesäkonsertit", 12_000_00)),
+    }
+    for district in projects:
+        voting.set_budget(staff, past, district.id, 60_000_00)
+    for _phase in range(3):  # ideas, developing them, estimating costs
+        voting.advance_phase(staff, past)
+    budgets = {district: past.budget_for(district.id) for district in projects}
+    for district, items in projects.items():
+        for title, cost in items:
+            voting.add_project(staff, budgets[district], {"fi": title}, {"fi": "Hankkeen kuvaus."}, cost)
+    voting.advance_phase(staff, past)  # voting
+    # Choices by position in each district's list: most people want the first project, and so on.
+    choices = [(0, 1), (0,), (0, 2), (1, 3), (0, 1, 3), (2,), (0, 2), (3,), (1,), (0, 3), (2, 3), (0,)]
+    for district, budget in budgets.items():
+        _batch, letters = voting.create_code_batch(staff, past, f"Kirjeet 2025: {district.name['fi']}",
+                                                   len(choices), district.id)
+        on_ballot = list(budget.projects)
+        for code_text, picked in zip(letters, choices):
+            voter = voting.code_voter(past, voting.check_code(past, code_text))
+            voting.cast_ballot(voter, budget, {on_ballot[i].id: 1 for i in picked})
+    voting.advance_phase(staff, past)  # results: voting closes now
+    for budget in budgets.values():
+        tally.publish_tally(tally.count_now(budget, staff), staff)

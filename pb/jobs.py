@@ -13,6 +13,7 @@ job's own transaction is still open.
 import enum
 import importlib
 import logging
+import re
 import traceback
 from datetime import datetime
 
@@ -24,6 +25,9 @@ from pb.extensions import db
 from pb.models_base import UTCDateTime, enum_type, utcnow
 
 log = logging.getLogger(__name__)
+
+# RQ accepts only these characters in a job id; checked here so inline mode fails the same way.
+JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,120}")
 
 
 class JobStatus(enum.StrEnum):
@@ -68,6 +72,8 @@ def enqueue(func, *ids, job_id):
 
     Call it only after the data the job reads is committed.
     """
+    if not JOB_ID_PATTERN.fullmatch(job_id):
+        raise ValueError(f"job id {job_id!r}: use letters, digits, '-' and '_' only")
     run = db.session.get(JobRun, job_id, with_for_update=True)
     if run is not None and run.status is not JobStatus.FAILED:
         db.session.commit()

@@ -8,6 +8,9 @@ MODEL_MODULES = (
     "pb.orgs.models",
     "pb.steering.models",
     "pb.calls.models",
+    "pb.proposals.models",
+    "pb.voting.models",
+    "pb.tally.models",
     "pb.audit.models",
     "pb.jobs",
 )

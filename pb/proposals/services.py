@@ -512,7 +512,7 @@ def submit(actor, proposal, expected_version, now=None):
         proposal,
         {"version": number, "requested_cents": proposal.requested_cents, "channel": proposal.channel.value},
     )
-    _after_commit_job("send_submission_receipt", proposal.id, number, job_id=f"proposals.receipt.{proposal.id}.v{number}")
+    _after_commit_job("send_submission_receipt", proposal.id, number, job_id=f"proposals-receipt-{proposal.id}-v{number}")
     return version
 
 
@@ -688,7 +688,7 @@ def screen(staff, proposal, eligibility, reason=None, note="", now=None):
         },
     )
     _after_commit_job(
-        "send_screening_result", proposal.id, job_id=f"proposals.screening.{proposal.id}.{proposal.version_id}"
+        "send_screening_result", proposal.id, job_id=f"proposals-screening-{proposal.id}-{proposal.version_id}"
     )
 
 
@@ -731,7 +731,7 @@ def send_reminders(now=None):
 
     queued = 0
     for proposal, kind in due_reminders(now):
-        job_id = f"proposals.reminder.{proposal.id}.{kind}"
+        job_id = f"proposals-reminder-{proposal.id}-{kind}"
         if db.session.get(JobRun, job_id) is None:
             queued += 1
         enqueue(jobs.send_deadline_reminder, proposal.id, kind, job_id=job_id)

@@ -39,6 +39,15 @@ OBJECT_LEVEL = {
     "orgs.revoke_invitation": _ORG_MANAGERS,
     "orgs.leave": {"org_member"},
     "steering.show": {"steering_member", "staff", "admin"},
+    # The demo NGO's draft: its representative edits it; staff and admins may read it.
+    "proposals.show": _ORG_MANAGERS,
+    "proposals.version": _ORG_MANAGERS,
+    "proposals.download_attachment": _ORG_MANAGERS,
+    "proposals.edit_step": {"org_member"},
+    "proposals.attachments": {"org_member"},
+    "proposals.preview": {"org_member"},
+    "proposals.withdraw": {"org_member"},
+    "proposals.coapplicants": {"org_member"},
     # Only the staff member who opened an assisted-voting session may use it (the demo's is staff@demo.pb's).
     "voting.assisted_session": {"staff"},
     "voting.assisted_ballot": {"staff"},
@@ -52,6 +61,10 @@ SAMPLE_NOT_FOUND = {
     "auth.confirm_email_change",
     "orgs.show_invitation",
     "voting.idea_image",  # no demo idea has a picture
+    "proposals.version",  # the sample is a draft: no version sent yet
+    "proposals.download_attachment",  # no such attachment
+    "proposals.open_data",  # the sample call is still open
+    "proposals.show_coapplicant_invitation",
 }
 
 
@@ -62,6 +75,7 @@ def sample_arguments():
     from pb.orgs.models import Membership, Organisation, OrganisationKind
     from pb.steering.models import SteeringGroup, SteeringMember
     from pb.proposals.models import Proposal
+    from pb.tally.models import TallyRun
     from pb.voting.models import AssistedSession, BudgetRound, Idea, Project, RoundPhase
 
     def first(model, *criteria):
@@ -71,6 +85,7 @@ def sample_arguments():
     open_call = next(call for call in db.session.execute(db.select(FundingCall)).scalars() if call.is_accepting_proposals())
     draft = first(Proposal, Proposal.title == "Lähiön lukupiiri")
     voting_round = first(BudgetRound, BudgetRound.phase == RoundPhase.VOTING)
+    published_run = first(TallyRun, TallyRun.published_at.is_not(None))
     resident = first(User, User.email == "resident@demo.pb")
     return {
         "proposal_id": draft.id,
@@ -79,7 +94,8 @@ def sample_arguments():
         "coapplicant_id": _demo_coapplicant(draft).id,
         "number": 1,
         "round_id": voting_round.id,
-        "round_budget_id": voting_round.budget_for(resident.district_id).id,
+        "round_budget_id": published_run.round_budget_id,
+        "run_id": published_run.id,
         "budget_id": voting_round.budget_for(resident.district_id).id,
         "idea_id": first(Idea).id,
         "project_id": first(Project).id,

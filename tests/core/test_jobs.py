@@ -121,3 +121,9 @@ def test_real_redis_worker_is_used_in_ci(app):
     run_worker(app)
     db.session.expire_all()
     assert db.session.get(JobRun, "count-5").status is JobStatus.DONE
+
+
+def test_job_ids_are_checked_before_queueing():
+    with pytest.raises(ValueError, match="letters, digits"):
+        enqueue(count_to_audit, 6, job_id="count.6")
+    assert db.session.get(JobRun, "count.6") is None

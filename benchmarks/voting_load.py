@@ -1,0 +1,460 @@
+"""Voting under load on the production stack: gunicorn + PostgreSQL + Redis, loopback only (not a test).
+
+What it does, and stops by itself (bounded by --duration and the number of codes):
+1. a scratch PostgreSQL database on the local server (created here, dropped at the end) and
+   a private Redis on a free loopback port (started here, stopped at the end);
+2. a round open for voting with 3 districts, 8 projects each, approval ballots (choose up to
+   3), and one-time voting codes; and a closed round imported from a large pabulib file
+   (default Wrocław 2015, 131,778 ballots), counted and published, for the results page;
+3. gunicorn on 127.0.0.1 serving wsgi:app (rate limits off: every client is 127.0.0.1);
+4. threads (plain http.client, one cookie jar each) vote as code voters do in a browser:
+   GET the code page, POST the code, GET the ballot, POST the ballot (timed), GET the receipt.
+   A few codes are sent twice at the same time by two threads, which must give one ballot;
+5. threads read the results page of the 131,778-ballot budget and a static file;
+6. checks: every accepted ballot is in the database once, its receipt finds it, no code has
+   two ballots, nothing else was stored; prints the figures.
+
+    python benchmarks/voting_load.py [--threads 16] [--duration 30] [--codes 6000]
+        [--workers 4] [--page-requests 2000] [--results-file Poland_Wroclaw_2015_150_-_500.pb]
+
+DATABASE_URL names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+import argparse
+import http.client
+import os
+import random
+import re
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+DATA = Path(os.environ.get("PB_PABULIB_DIR", REPO.parent / "shared" / "data" / "pabulib"))
+HOST = "127.0.0.1"
+SECRET = "voting-load-benchmark-secret"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+VERSION = re.compile(r'name="version"[^>]*value="([^"]*)"')
+RECEIPT = re.compile(r'class="receipt-code">([A-Z0-9-]+)<')
+DUPLICATE_SHARE = 0.02  # share of codes that two threads send at the same moment
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=30, help="seconds of casting at most")
+    parser.add_argument("--codes", type=int, default=6000, help="voting codes (voters) at most")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--worker-threads", type=int, default=1, help="threads per worker (1: sync workers)")
+    parser.add_argument("--page-requests", type=int, default=2000, help="results page requests (and as many static)")
+    parser.add_argument("--results-file", default="Poland_Wroclaw_2015_150_-_500.pb")
+    args = parser.parse_args()
+    print("reproduce:", shlex.join([sys.executable, *sys.argv]))
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    for tool in ("gunicorn", "redis-server"):
+        if not (shutil.which(tool) or (Path(sys.executable).parent / tool).exists()):
+            sys.exit(f"{tool} is not installed")
+
+    from tally_job import scratch_database
+
+    os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with tempfile.TemporaryDirectory(prefix="pb-load-") as folder, scratch_database(folder) as database_url:
+        redis = start_redis(folder)
+        try:
+            env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis.url, SECRET_KEY=SECRET,
+                       PB_INSTANCE_PATH=folder, PB_RATELIMIT_ENABLED="0", SESSION_COOKIE_SECURE="0",
+                       PB_RQ_QUEUE="pb-load")
+            os.environ.update(PB_INSTANCE_PATH=folder)
+            setup = prepare(database_url, redis.url, folder, args)
+            server = start_gunicorn(env, args.workers, args.worker_threads)
+            try:
+                cast = cast_ballots(server.port, setup, args)
+                pages = read_pages(server.port, setup, args)
+            finally:
+                server.stop()
+            check = verify(database_url, redis.url, folder, setup, cast)
+        finally:
+            redis.stop()
+    report(setup, cast, pages, check, args)
+    if not check["ok"]:
+        sys.exit(1)
+
+
+# --- services on loopback ------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Process:
+    def __init__(self, popen, port, url=None):
+        self.popen, self.port, self.url = popen, port, url
+
+    def stop(self):
+        self.popen.terminate()
+        try:
+            self.popen.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+
+def wait_for_port(port, popen, what, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            sys.exit(f"{what} stopped at start (exit {popen.returncode})")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"{what} did not start on {HOST}:{port}")
+
+
+def start_redis(folder):
+    port = free_port()
+    popen = subprocess.Popen(
+        ["redis-server", "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", folder],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, popen, "redis-server")
+    return Process(popen, port, f"redis://{HOST}:{port}/0")
+
+
+def start_gunicorn(env, workers, threads):
+    port = free_port()
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+    worker_class = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    popen = subprocess.Popen(
+        [gunicorn, "--bind", f"{HOST}:{port}", "--workers", str(workers), *worker_class,
+         "--log-level", "warning", "wsgi:app"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, popen, "gunicorn")
+    client = Client(port)
+    deadline = time.monotonic() + 60
+    while client.get("/help")[0] != 200:  # every worker has loaded the app
+        if time.monotonic() > deadline:
+            sys.exit("gunicorn does not answer")
+        time.sleep(0.2)
+    return Process(popen, port)
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def app_for(database_url, redis_url, folder):
+    from pb.app import create_app
+
+    return create_app({
+        "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None,
+        "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": redis_url, "TESTING": True,
+        "OUTBOX_PATH": f"{folder}/outbox",
+    })
+
+
+def prepare(database_url, redis_url, folder, args):
+    """Schema, an open round with codes, and a counted and published 100,000+ ballot round."""
+    from pb.auth.models import User
+    from pb.districts.models import District
+    from pb.extensions import db
+    from pb.models_base import utcnow
+    from pb.tally import services as tally
+    from pb.transactions import commit
+    from pb.voting import services as voting
+    from pb.voting.codes import new_key_salt
+    from pb.voting.models import BallotFormat, BudgetRound, Project, RoundBudget, RoundPhase
+
+    app = app_for(database_url, redis_url, folder)
+    with app.app_context(), app.test_request_context():
+        db.create_all()
+        staff = User(email="load-staff@example.test", display_name="Load staff", is_staff_member=True)
+        districts = [District(name={"fi": name}, population=population, postal_codes=[])
+                     for name, population in (("Keskusta", 24_000), ("Pohjoinen", 41_000), ("Itä", 38_000))]
+        db.session.add_all([staff, *districts])
+        now = utcnow()
+        budget_round = BudgetRound(
+            name={"fi": "Kuormitustesti"}, description={}, phase=RoundPhase.VOTING, frozen_at=now,
+            voting_closes_at=now + timedelta(hours=2), ballot_format=BallotFormat.APPROVAL, max_choices=3,
+            rule="greedy", key_salt=new_key_salt(),
+        )
+        for district in districts:
+            budget = RoundBudget(round=budget_round, district=district, amount_cents=100_000_00)
+            for position in range(8):
+                budget.projects.append(Project(title={"fi": f"Hanke {position + 1}"}, description={},
+                                               cost_cents=(10 + 5 * position) * 1000_00, position=position))
+            db.session.add(budget)
+        db.session.flush()
+        codes = []
+        per_district = -(-args.codes // len(districts))
+        for district in districts:
+            made = 0
+            while made < per_district:
+                size = min(voting.MAX_CODES_PER_BATCH, per_district - made)
+                _batch, plain = voting.create_code_batch(staff, budget_round, f"load {district.id}", size, district.id)
+                budget_id = budget_round.budget_for(district.id).id
+                codes.extend((code, budget_id) for code in plain)
+                made += size
+        projects = {budget.id: [project.id for project in budget.projects] for budget in budget_round.budgets}
+        commit()
+        round_id = budget_round.id
+
+        path = Path(args.results_file) if Path(args.results_file).exists() else DATA / args.results_file
+        started = time.perf_counter()
+        imported = tally.import_pabulib(path, path.stem)
+        commit()
+        results_budget = imported.budgets[0]
+        tally.start_tally(results_budget, staff)
+        commit()  # REDIS_URL is None here: the count runs inline
+        run = tally.published_run(results_budget.id) or tally.runs_of(results_budget.id)[0]
+        tally.publish_tally(run, staff)
+        db.session.commit()  # the what-if counts are not needed for this benchmark
+        print(f"setup: {len(codes):,} codes; imported and counted {run.ballot_count:,} ballots of {path.name} "
+              f"in {time.perf_counter() - started:.1f} s\n")
+        return {"round_id": round_id, "codes": codes, "projects": projects, "results_budget": results_budget.id,
+                "results_ballots": run.ballot_count}
+
+
+# --- the client ----------------------------------------------------------------------------
+
+
+class Client:
+    """One browser: a cookie jar and plain HTTP/1.1 on loopback; redirects are not followed."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=30)
+
+    def request(self, method, path, form=None):
+        body = urllib.parse.urlencode(form, doseq=True) if form is not None else None
+        headers = {"Accept-Language": "fi"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read().decode("utf-8", "replace")
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.connection.close()  # the server closed a kept-alive connection: once more
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location", ""), data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, form):
+        return self.request("POST", path, form)
+
+
+def token(html):
+    match = TOKEN.search(html)
+    return match.group(1) if match else ""
+
+
+def vote(port, round_id, code, budget_id, choices):
+    """One code voter's visit. Returns (outcome, seconds of the ballot POST, receipt)."""
+    client = Client(port)
+    status, _location, html = client.get(f"/voting/{round_id}/code")
+    if status != 200:
+        return f"code page {status}", None, None
+    status, _location, html = client.post(f"/voting/{round_id}/code", {"csrf_token": token(html), "code": code})
+    if status != 302:
+        return ("refused" if status in (409, 422) else f"code post {status}"), None, None
+    ballot_url = f"/voting/{round_id}/ballot/{budget_id}"
+    status, _location, html = client.get(ballot_url)
+    if status != 200:
+        return ("refused" if status in (403, 409) else f"ballot page {status}"), None, None
+    version = VERSION.search(html)
+    form = {"csrf_token": token(html), "version": version.group(1) if version else "", "action": "cast",
+            "project": [str(project) for project in choices]}
+    started = time.perf_counter()
+    status, location, html = client.post(ballot_url, form)
+    seconds = time.perf_counter() - started
+    if status != 302 or "/saved" not in location:
+        return ("refused" if status in (403, 409, 422) else f"cast {status}"), seconds, None
+    status, _location, html = client.get(urllib.parse.urlsplit(location).path)
+    receipt = RECEIPT.search(html)
+    return "cast", seconds, receipt.group(1) if receipt else None
+
+
+def cast_ballots(port, setup, args):
+    """Threads vote until the codes run out or the time is up; some codes twice at once."""
+    rng = random.Random(7)
+    codes = list(setup["codes"])
+    rng.shuffle(codes)
+    work = [(code, budget_id, False) for code, budget_id in codes]
+    for index in rng.sample(range(len(work)), int(len(work) * DUPLICATE_SHARE)):
+        code, budget_id, _dup = work[index]
+        work[index] = (code, budget_id, True)  # sent by two threads at the same moment
+    lock = threading.Lock()
+    results = {"cast": [], "refused": 0, "errors": [], "duplicates_sent": 0}
+    deadline = time.monotonic() + args.duration
+    position = iter(work)
+
+    def choices_for(budget_id):
+        projects = setup["projects"][budget_id]
+        return rng_local().sample(projects, rng_local().randint(1, 3))
+
+    local = threading.local()
+
+    def rng_local():
+        if not hasattr(local, "rng"):
+            local.rng = random.Random(threading.get_ident())
+        return local.rng
+
+    def one(code, budget_id):
+        outcome, seconds, receipt = vote(port, setup["round_id"], code, budget_id, choices_for(budget_id))
+        with lock:
+            if outcome == "cast":
+                results["cast"].append((code, seconds, receipt))
+            elif outcome == "refused":
+                results["refused"] += 1
+            else:
+                results["errors"].append(outcome)
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                item = next(position, None)
+            if item is None:
+                return
+            code, budget_id, duplicate = item
+            if duplicate:
+                with lock:
+                    results["duplicates_sent"] += 1
+                twin = threading.Thread(target=one, args=(code, budget_id))
+                twin.start()
+                one(code, budget_id)
+                twin.join()
+            else:
+                one(code, budget_id)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results["seconds"] = time.perf_counter() - started
+    return results
+
+
+def read_pages(port, setup, args):
+    """Results page of the big budget and a static file, read by the same number of threads."""
+    figures = {}
+    for label, path in (("results", f"/results/budgets/{setup['results_budget']}"), ("static", "/static/css/pb.css")):
+        timings, failures = [], []
+        lock = threading.Lock()
+        remaining = iter(range(args.page_requests))
+
+        def reader():
+            client = Client(port)
+            while True:
+                with lock:
+                    if next(remaining, None) is None:
+                        return
+                started = time.perf_counter()
+                status, _location, _html = client.get(path)
+                seconds = time.perf_counter() - started
+                with lock:
+                    (timings if status == 200 else failures).append(seconds if status == 200 else status)
+
+        Client(port).get(path)  # warm the cache of every worker a little
+        threads = [threading.Thread(target=reader) for _ in range(args.threads)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        figures[label] = {"timings": sorted(timings), "failures": failures, "seconds": time.perf_counter() - started}
+    return figures
+
+
+# --- checks and report ---------------------------------------------------------------------
+
+
+def verify(database_url, redis_url, folder, setup, cast):
+    """Every accepted ballot stored once and findable by its receipt; nothing else stored."""
+    from pb.extensions import db
+    from pb.voting import services as voting
+    from pb.voting.models import Ballot
+
+    app = app_for(database_url, redis_url, folder)
+    with app.app_context():
+        stored = db.session.scalar(db.select(db.func.count(Ballot.id)).where(Ballot.round_id == setup["round_id"]))
+        per_key = db.session.execute(
+            db.select(Ballot.voter_key, db.func.count(Ballot.id)).where(Ballot.round_id == setup["round_id"])
+            .group_by(Ballot.voter_key).having(db.func.count(Ballot.id) > 1)
+        ).all()
+        accepted_codes = [code for code, _seconds, _receipt in cast["cast"]]
+        receipts = [receipt for _code, _seconds, receipt in cast["cast"]]
+        missing_receipts = sum(1 for receipt in receipts if not receipt or voting.find_receipt(receipt) is None)
+    twice_accepted = len(accepted_codes) - len(set(accepted_codes))
+    lost = len(set(accepted_codes)) - stored
+    ok = lost == 0 and not per_key and missing_receipts == 0 and twice_accepted == 0
+    return {"stored": stored, "lost": lost, "duplicated": len(per_key), "twice_accepted": twice_accepted,
+            "missing_receipts": missing_receipts, "ok": ok}
+
+
+def percentile(sorted_values, share):
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
+
+
+def milliseconds(values):
+    values = sorted(v * 1000 for v in values)
+    return (f"p50 {statistics.median(values):.0f} ms, p95 {percentile(values, 0.95):.0f} ms, "
+            f"p99 {percentile(values, 0.99):.0f} ms" if values else "none")
+
+
+def report(setup, cast, pages, check, args):
+    accepted = len(cast["cast"])
+    print(f"casting: {args.threads} client threads, {cast['seconds']:.1f} s, "
+          f"gunicorn {args.workers} workers x {args.worker_threads} threads")
+    print(f"  ballots accepted     {accepted:,}  ({accepted / cast['seconds']:.0f} ballots/s sustained; "
+          f"each voter: 5 requests)   target >= 200/s")
+    print(f"  casting POST latency {milliseconds([s for _c, s, _r in cast['cast']])}   target p95 < 300 ms")
+    print(f"  same code sent twice at once: {cast['duplicates_sent']} codes; refusals shown: {cast['refused']}; "
+          f"errors: {len(cast['errors'])} {sorted(set(cast['errors']))[:5]}")
+    print(f"  stored {check['stored']:,}; lost {check['lost']}; duplicated {check['duplicated']}; "
+          f"code accepted twice {check['twice_accepted']}; receipts not found {check['missing_receipts']}"
+          f"   -> {'OK' if check['ok'] else 'FAILED'}")
+    results, static = pages["results"], pages["static"]
+    ratio = statistics.median(results["timings"]) / statistics.median(static["timings"])
+    print(f"\nresults page, budget of {setup['results_ballots']:,} ballots ({args.page_requests} requests, "
+          f"{args.threads} threads): {milliseconds(results['timings'])}, "
+          f"{len(results['timings']) / results['seconds']:.0f} pages/s, failures {len(results['failures'])}"
+          f"   target p95 < 100 ms")
+    print(f"static file /static/css/pb.css: {milliseconds(static['timings'])}, "
+          f"{len(static['timings']) / static['seconds']:.0f} requests/s")
+    print(f"results page / static file, median latency: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

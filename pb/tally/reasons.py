@@ -1,0 +1,207 @@
+"""Plain-language explanations of a stored outcome: why each project was or was not funded.
+
+The input is the outcome JSON of a :class:`pb.tally.models.TallyRun` (``Outcome.as_dict()`` of
+``pb.rules``), never ORM rows or a recount. Every reason kind of ``pb.rules`` has a sentence
+here; a test checks that none is missing. Money in an outcome is in minor units of
+``outcome["unit"]``; :func:`pb.i18n.money` wants cents, so amounts are converted first.
+"""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from pb.i18n import money, number
+
+RULE_NAMES = {
+    "greedy": _l("Most votes first"),
+    "greedy-threshold": _l("Most votes first, with a minimum number of votes"),
+    "greedy-no-skip": _l("Most votes first, stopping at the first project that does not fit"),
+    "equalshares": _l("Equal Shares"),
+    "equalshares/add1": _l("Equal Shares (completed)"),
+    "equalshares/add1-comparison": _l("Equal Shares (completed), compared with most votes first"),
+    "utilitarian-optimal": _l("Most votes in total"),
+}
+
+RULE_DESCRIPTIONS = {
+    "greedy": _l(
+        "Projects are taken in order of votes, most votes first. A project is funded if its cost fits in the "
+        "money that is left. If it does not fit, the next project is checked."
+    ),
+    "greedy-threshold": _l(
+        "Only projects with at least the minimum number of votes take part. They are taken in order of votes, "
+        "most votes first, and a project is funded if its cost fits in the money that is left."
+    ),
+    "greedy-no-skip": _l(
+        "Projects are taken in order of votes, most votes first. Counting stops at the first project whose cost "
+        "does not fit in the money that is left."
+    ),
+    "equalshares": _l(
+        "Every voter gets an equal share of the budget. A project is funded when the people who voted for it "
+        "can pay for it together from their shares. Cheaper projects with many voters go first."
+    ),
+    "equalshares/add1": _l(
+        "Every voter gets an equal share of the budget. A project is funded when the people who voted for it "
+        "can pay for it together from their shares. The shares are made a little bigger, step by step, "
+        "as long as the funded projects still fit in the budget, so that little money is left over."
+    ),
+    "equalshares/add1-comparison": _l(
+        "First Equal Shares is counted. Then it is compared with counting by most votes first: the result that "
+        "more voters like better is used."
+    ),
+    "utilitarian-optimal": _l(
+        "From all the sets of projects that fit in the budget, the set with the most votes in total is funded."
+    ),
+}
+
+#: Every reason kind that ``pb.rules`` produces (see ``pb.rules.model``).
+REASON_KINDS = (
+    "greedy_selected",
+    "greedy_does_not_fit",
+    "greedy_after_stop",
+    "below_threshold",
+    "mes_bought",
+    "mes_unaffordable",
+    "optimal_selected",
+    "optimal_not_selected",
+)
+
+POINT_VOTE_TYPES = ("cumulative", "scoring", "ordinal")
+
+
+def rule_name(rule):
+    return str(RULE_NAMES.get(rule, rule))
+
+
+def rule_description(rule):
+    return str(RULE_DESCRIPTIONS.get(rule, ""))
+
+
+def to_cents(amount, unit):
+    """Minor units of ``unit`` per currency unit -> cents, rounded down (never shows more than there was)."""
+    return int(amount) * 100 // int(unit)
+
+
+def score_text(score, vote_type="approval"):
+    """"1,234 votes" for approval ballots, "1,234 points" where ballots give points."""
+    if vote_type in POINT_VOTE_TYPES:
+        return ngettext("%(count)s point", "%(count)s points", score, count=number(score))
+    return ngettext("%(count)s vote", "%(count)s votes", score, count=number(score))
+
+
+def score_places(outcome):
+    """Each project's place by score: 1 = most votes. Equal scores keep the ballot order, as the rules do."""
+    order = sorted(range(len(outcome["projects"])), key=lambda i: (-outcome["projects"][i]["score"], i))
+    return {outcome["projects"][i]["id"]: place for place, i in enumerate(order, start=1)}
+
+
+def explain(result, outcome, *, vote_type="approval", currency="EUR", place=None):
+    """The sentence for one project line (``result`` is one entry of ``outcome["projects"]``)."""
+    reason = result["reason"]
+    kind = reason["kind"]
+    unit = outcome["unit"]
+
+    def cash(amount):
+        return money(to_cents(amount, unit), currency)
+
+    votes = score_text(result["score"], vote_type)
+    if place is None:
+        place = score_places(outcome)[result["id"]]
+    if kind == "greedy_selected":
+        return _(
+            "Funded: %(votes)s, place %(place)s in the ranking. When its turn came, %(left)s of %(budget)s was left.",
+            votes=votes,
+            place=reason["rank"],
+            left=cash(reason["money_left_before"]),
+            budget=cash(outcome["budget"]),
+        )
+    if kind == "greedy_does_not_fit":
+        return _(
+            "Not funded: it needed %(cost)s, but only %(left)s was left when its turn came "
+            "(%(votes)s, place %(place)s in the ranking).",
+            cost=cash(result["cost"]),
+            left=cash(reason["money_left"]),
+            votes=votes,
+            place=reason["rank"],
+        )
+    if kind == "greedy_after_stop":
+        return _(
+            "Not funded: counting stopped at place %(stop)s, because that project did not fit in the money left. "
+            "This project was at place %(place)s (%(votes)s).",
+            stop=reason["stopped_at_rank"],
+            place=reason["rank"],
+            votes=votes,
+        )
+    if kind == "below_threshold":
+        return _(
+            "Not funded: it got %(votes)s, but at least %(needed)s were needed.",
+            votes=votes,
+            needed=score_text(reason["threshold"], vote_type),
+        )
+    if kind == "mes_bought":
+        return _(
+            "Funded in step %(step)s: the %(voters)s who voted for it could pay %(cost)s together from their "
+            "equal shares (%(votes)s, place %(place)s in the ranking).",
+            step=reason["round"],
+            voters=voter_text(result["supporters"]),
+            cost=cash(result["cost"]),
+            votes=votes,
+            place=place,
+        )
+    if kind == "mes_unaffordable":
+        if result["supporters"] == 0:
+            return _("Not funded: nobody voted for it.")
+        return _(
+            "Not funded: it cost %(cost)s, but the %(voters)s who voted for it had only %(left)s left of their "
+            "equal shares (%(votes)s, place %(place)s in the ranking).",
+            cost=cash(reason["cost"]),
+            voters=voter_text(result["supporters"]),
+            left=cash(int(reason["supporters_money"])),
+            votes=votes,
+            place=place,
+        )
+    if kind == "optimal_selected":
+        return _(
+            "Funded: it is part of the set of projects that fits in the budget and has the most votes in total "
+            "(%(votes)s).",
+            votes=votes,
+        )
+    if kind == "optimal_not_selected":
+        return _(
+            "Not funded: the set of projects that fits in the budget and has the most votes in total does not "
+            "include it (%(votes)s).",
+            votes=votes,
+        )
+    raise ValueError(f"unknown reason kind {kind!r}")
+
+
+def voter_text(count):
+    return ngettext("%(count)s person", "%(count)s people", count, count=number(count))
+
+
+def explain_all(outcome, *, vote_type="approval", currency="EUR"):
+    """``{project id: sentence}`` for every project of the outcome."""
+    places = score_places(outcome)
+    return {
+        result["id"]: explain(result, outcome, vote_type=vote_type, currency=currency, place=places[result["id"]])
+        for result in outcome["projects"]
+    }
+
+
+def comparison_text(outcome):
+    """For ``equalshares/add1-comparison``: which result won and by how many voters; '' otherwise."""
+    comparison = outcome.get("comparison")
+    if not comparison:
+        return ""
+    if comparison["winner"] == "greedy":
+        return _(
+            "%(greedy)s liked the result of most votes first better, and %(mes)s liked Equal Shares better. "
+            "So the result of most votes first is used.",
+            greedy=voter_text(comparison["greedy_preferred"]),
+            mes=voter_text(comparison["mes_preferred"]),
+        )
+    return _(
+        "%(mes)s liked the result of Equal Shares better, and %(greedy)s liked most votes first better. "
+        "So the result of Equal Shares is used.",
+        greedy=voter_text(comparison["greedy_preferred"]),
+        mes=voter_text(comparison["mes_preferred"]),
+    )
