@@ -1,0 +1,215 @@
+"""Tally speed of pb against pabutools on the shared pabulib files (not a test).
+
+For every file it measures, for pb: reading, greedy, equal shares and equal shares/add1
+(in a worker process), and the whole CLI call ``python -m pb.rules tally FILE --rule R --json``
+(wall time and peak RSS, process start included). For pabutools (the reference
+implementation) it measures parse_pabulib, greedy_utilitarian_welfare, method_of_equal_shares
+and add1 (exhaustion_by_budget_increase with a step of one currency unit per voter), each in
+its own subprocess under a time limit, since pabutools needs minutes and gigabytes on the
+large files. Satisfaction is cost utility (points x cost), as in pb.
+
+    python benchmarks/tally.py [--files Wroclaw Assen] [--quick] [--pabutools-timeout 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = Path(os.environ.get("PB_PABULIB_DIR", REPO.parent / "shared" / "data" / "pabulib"))
+PB_RULES = {"greedy": "greedy", "mes": "equalshares", "add1": "equalshares/add1"}
+TASKS = ("parse", "greedy", "mes", "add1")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of .pb files")
+    parser.add_argument("--files", nargs="*", default=[], help="only files whose name contains one of these")
+    parser.add_argument("--pabutools-timeout", type=float, default=600, help="seconds per pabutools measurement")
+    parser.add_argument("--pabutools-max-gib", type=float, default=8, help="address-space cap per pabutools run")
+    parser.add_argument("--quick", action="store_true", help="skip pabutools")
+    parser.add_argument("--pb-worker", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--pabutools-worker", nargs=2, metavar=("FILE", "TASK"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.pb_worker:
+        print(json.dumps(pb_tasks(args.pb_worker)))
+        return
+    if args.pabutools_worker:
+        print(json.dumps({"seconds": pabutools_task(*args.pabutools_worker)}))
+        return
+
+    files = sorted(p for p in args.data.glob("*.pb") if not args.files or any(f in p.name for f in args.files))
+    if not files:
+        sys.exit(f"no .pb files in {args.data} matching {args.files}")
+    print("reproduce:", shlex.join([sys.executable, *sys.argv]))
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; times in seconds, RSS in MiB\n")
+
+    pb_rows, comparison_rows = [], []
+    for path in files:
+        pb = pb_figures(path)
+        pb_rows.append([path.stem[:34], f"{pb['voters']:,}", *(seconds(pb[task]) for task in TASKS), *pb["cli"]])
+        for task in TASKS:
+            if args.quick:
+                comparison_rows.append([path.stem[:34], task, seconds(pb[task]), "skipped", "", ""])
+                continue
+            theirs, rss = pabutools_in_subprocess(path, task, args.pabutools_timeout, args.pabutools_max_gib)
+            if isinstance(theirs, float):
+                ratio = times(theirs / pb[task]) if pb[task] > 0 else ""
+                shown = seconds(theirs)
+            else:
+                ratio, shown = "", theirs
+            comparison_rows.append([path.stem[:34], task, seconds(pb[task]), shown, ratio, rss])
+            print(f"  {path.stem}: pabutools {task} {shown}", file=sys.stderr, flush=True)
+
+    print_table(
+        ["file", "voters", "parse", "greedy", "mes", "add1", "cli greedy", "cli mes", "cli add1", "cli peak RSS"],
+        pb_rows,
+    )
+    print()
+    print_table(["file", "task", "pb", "pabutools", "pabutools/pb", "pabutools RSS"], comparison_rows)
+
+
+def pb_figures(path: Path) -> dict:
+    """pb's step timings (from a worker) and its CLI calls, measured from this lean process.
+
+    Linux counts a parent's resident memory at fork time into the child's peak RSS, so
+    this process never imports pb or NumPy itself.
+    """
+    _, _, code, output = run_measured([sys.executable, __file__, "--pb-worker", str(path)])
+    if code != 0:
+        sys.exit(f"pb failed on {path}")
+    figures = json.loads(output)
+    walls, peak = [], 0
+    for rule in PB_RULES.values():
+        command = [sys.executable, "-m", "pb.rules", "tally", str(path), "--rule", rule, "--json"]
+        wall, rss, code, _ = run_measured(command)
+        walls.append(seconds(wall) if code == 0 else f"exit {code}")
+        peak = max(peak, rss)
+    figures["cli"] = [*walls, f"{peak / 2**20:,.0f}"]
+    return figures
+
+
+def pb_tasks(file: str) -> dict:
+    """pb's timings for reading and each rule, run in a worker process."""
+    from pb.rules import read_pabulib, tally
+
+    started = time.perf_counter()
+    instance = read_pabulib(file, keep_voters=False)
+    figures = {"parse": time.perf_counter() - started, "voters": instance.ballots.n_voters}
+    for task, rule in PB_RULES.items():
+        started = time.perf_counter()
+        tally(instance, rule)
+        figures[task] = time.perf_counter() - started
+    return figures
+
+
+def run_measured(command, *, timeout=None, preexec_fn=None) -> tuple[float, int, int | None, str]:
+    """Run ``command``; return wall seconds, its own peak RSS in bytes, its exit code (None
+    if killed at ``timeout``) and its output. os.wait4 gives the rusage of this child alone."""
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.DEVNULL, preexec_fn=preexec_fn)
+        timer = threading.Timer(timeout, process.kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        killed = timer is not None and timer.finished.is_set() and process.returncode < 0
+        output.seek(0)
+        text = output.read().decode()
+    # ru_maxrss is in KiB on Linux.
+    return wall, usage.ru_maxrss * 1024, None if killed else process.returncode, text
+
+
+def pabutools_in_subprocess(path: Path, task: str, timeout: float, max_gib: float) -> tuple[float | str, str]:
+    def limit_memory():
+        cap = int(max_gib * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    command = [sys.executable, __file__, "--pabutools-worker", str(path), task]
+    _, rss, code, output = run_measured(command, timeout=timeout, preexec_fn=limit_memory)
+    rss_text = f"{rss / 2**20:,.0f}"
+    if code is None:
+        return f"> {timeout:g}", rss_text
+    if code != 0:
+        return f"failed ({code}; {max_gib:g} GiB cap?)", rss_text
+    return json.loads(output)["seconds"], rss_text
+
+
+def pabutools_task(file: str, task: str) -> float:
+    """One pabutools measurement, run in a worker process; returns the seconds it took."""
+    from pabutools.election import AdditiveSatisfaction, Cost_Sat, parse_pabulib
+    from pabutools.election.profile import AbstractApprovalProfile
+    from pabutools.rules import exhaustion_by_budget_increase, greedy_utilitarian_welfare, method_of_equal_shares
+
+    started = time.perf_counter()
+    instance, profile = parse_pabulib(file)
+    if task == "parse":
+        return time.perf_counter() - started
+
+    if isinstance(profile, AbstractApprovalProfile):
+        sat_class = Cost_Sat
+    else:
+        # points x cost: the cumulative points, or k - position + 1 for an ordinal ranking.
+        ordinal = instance.meta["vote_type"] == "ordinal"
+        k = int(instance.meta.get("max_length", max((len(b) for b in profile), default=0)))
+
+        def points_times_cost(inst, prof, ballot, project, precomputed):
+            if project not in ballot:
+                return 0
+            points = k - ballot.position(project) if ordinal else ballot[project]
+            return points * project.cost
+
+        class PointsCostSat(AdditiveSatisfaction):
+            def __init__(self, inst, prof, ballot):
+                super().__init__(inst, prof, ballot, points_times_cost)
+
+        sat_class = PointsCostSat
+
+    started = time.perf_counter()
+    if task == "greedy":
+        greedy_utilitarian_welfare(instance, profile, sat_class=sat_class)
+    elif task == "mes":
+        method_of_equal_shares(instance, profile, sat_class=sat_class)
+    else:
+        exhaustion_by_budget_increase(
+            instance,
+            profile,
+            method_of_equal_shares,
+            {"sat_class": sat_class},
+            budget_step=profile.num_ballots(),
+            exhaustive_stop=False,
+        )
+    return time.perf_counter() - started
+
+
+def seconds(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:,.1f}"
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:.1f}x" if ratio < 10 else f"{ratio:,.0f}x"
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, ["-" * w for w in widths], *rows]:
+        cells = [str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        print("  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,584 @@
+"""The Method of Equal Shares (Peters & Skowron), plain and with the ``add1`` completion.
+
+Utilities are cost utilities: a voter who gives project ``j`` ``p`` points (1 for an
+approval) gets utility ``p * cost_j`` from it. Every voter starts with the same share of
+the budget. In each round, for every project its supporters can still afford, MES finds
+the smallest price factor ``rho`` with ``sum_i min(money_i, rho * u_ij) >= cost_j`` and
+buys the project with the smallest ``rho``; each supporter pays ``min(money_i, rho * u_ij)``.
+A round in which no project is affordable ends the count.
+
+Ties. Two projects whose ``rho`` differ by at most a relative ``1e-9`` count as tied
+(the money is floating point; exact arithmetic would call them equal). A tie is broken by
+lower cost, then more supporters (voters, counting identical ballots, who give the project
+any points), then lower project index (file order). Projects nobody supports are never
+bought. Projects of cost 0 that somebody supports cost nobody anything and are bought
+first, in the same tie-break order.
+
+Effective vote count. For a bought project, ``effective_votes = 1 / rho``: a supporter
+who can pay in full pays ``p * cost / effective_votes``. If all supporters can pay, it is
+the number of supporters (the sum of their points); it drops as more of them run short.
+This is equalshares.net's "effective vote count". A cost-0 project gets its points total.
+
+Speed. Voters are merged into classes while counting: voters with the same points on the
+projects bought so far have paid the same amounts, so they have the same money, and the
+count works on (class, project, points) totals instead of voters. The class structure
+after ``r`` rounds depends only on the first ``r`` purchases, not on the budget, so
+``add1`` keeps it between runs and extends it only from the first purchase that differs.
+See :func:`equal_shares_add1` for how budget steps are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["MesResult", "equal_shares", "equal_shares_add1"]
+
+# Prices within this relative distance are tied.
+_TOL = 1e-9
+# Supporters' money this close below a cost still covers it: float sums of money that is
+# exactly the cost must not come out short. Small enough that, with integer costs, the
+# shortfalls of a whole count stay far below one minor unit, so step 0 never overspends.
+_AFFORD = 1e-12
+
+
+@dataclass
+class MesResult:
+    """The outcome of one count.
+
+    ``selected``: project indices in purchase order. ``rounds``: project -> the 1-based
+    round it was bought in. ``effective_votes``: bought project -> ``1 / rho`` when it was
+    bought (see the module docstring). ``lacked``: every project not bought that has at
+    least one supporter -> (money its supporters had left at the end, its cost).
+    ``per_voter_budget``: every voter's starting money in the run that produced this
+    outcome. ``spent``: total cost of the selected projects. ``steps``: for ``add1``, the
+    index of the budget step at which the loop stopped (see :func:`equal_shares_add1`);
+    0 for plain MES.
+    """
+
+    selected: list[int]
+    rounds: dict[int, int]
+    effective_votes: dict[int, float]
+    lacked: dict[int, tuple[float, int]]
+    per_voter_budget: float
+    spent: int
+    steps: int
+
+
+class _Profile:
+    """Budget-independent data of an instance: CSR and CSC views, tie-break ranks."""
+
+    def __init__(self, costs, indptr, indices, points, multiplicity):
+        costs = np.asarray(costs, dtype=np.int64)
+        indptr = np.asarray(indptr, dtype=np.int64)
+        indices = np.asarray(indices, dtype=np.intp)
+        points = np.asarray(points, dtype=np.int64)
+        multiplicity = np.asarray(multiplicity, dtype=np.int64)
+        m = len(costs)
+        n = len(indptr) - 1
+        if n < 0 or len(multiplicity) != n or len(indices) != len(points) or indptr[-1] != len(indices):
+            raise ValueError("the ballots are not a CSR profile matching the multiplicities")
+        if (costs < 0).any() or (multiplicity < 0).any():
+            raise ValueError("costs and multiplicities must not be negative")
+        if len(indices) and (indices.min() < 0 or indices.max() >= m):
+            raise ValueError("a ballot names a project index outside the projects")
+        row = np.repeat(np.arange(n), np.diff(indptr))
+        # Entries with no points and ballots cast by nobody change nothing: drop them.
+        keep_row = multiplicity > 0
+        keep = (points > 0) & keep_row[row]
+        row = (np.cumsum(keep_row) - 1)[row[keep]]
+        indices, points = indices[keep], points[keep]
+        self.n = int(keep_row.sum())
+        self.m = m
+        self.mult = multiplicity[keep_row]
+        self.voters = int(self.mult.sum())
+        self.row_ptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=self.n))))
+        self.row_proj = indices
+        pvals, pidx = np.unique(points, return_inverse=True)
+        self.pvals = pvals.astype(np.float64)
+        self.n_points = max(len(pvals), 1)
+        self.row_pidx = pidx
+        self.row_voter = row
+        # The same entries by project; ``col_pos``: each one's place in the ballots.
+        self.col_pos = np.argsort(indices, kind="stable")
+        self.col_ptr = np.concatenate(([0], np.cumsum(np.bincount(indices, minlength=m))))
+        self.col_voter = row[self.col_pos]
+        self.col_pidx = pidx[self.col_pos]
+        self.costs = costs
+        self.fcosts = costs.astype(np.float64)
+        weight = self.mult[row]
+        self.support = np.bincount(indices, weights=weight, minlength=m).astype(np.int64)
+        self.support_points = np.bincount(indices, weights=weight * points, minlength=m)
+        order = np.lexsort((np.arange(m), -self.support, costs))
+        self.rank = np.empty(m, dtype=np.int64)
+        self.rank[order] = np.arange(m)
+        supported = self.support > 0
+        free = supported & (costs == 0)
+        self.free = [int(j) for j in order if free[j]]
+        self.priced = supported & (costs > 0)
+
+
+def _groups(keys: np.ndarray, weights: np.ndarray):
+    """Distinct ``keys`` in increasing order: each input's group, each group's summed
+    weight and the index of one input in it."""
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp)
+    order = np.argsort(keys, kind="stable")
+    ks = keys[order]
+    step = ks[1:] != ks[:-1]
+    first = np.flatnonzero(np.concatenate(([True], step)))
+    inv = np.empty(len(keys), dtype=np.intp)
+    inv[order] = np.concatenate(([0], np.cumsum(step)))
+    return ks[first], inv, np.add.reduceat(weights[order], first), order[first]
+
+
+class _Level:
+    """The class structure before a round.
+
+    ``ncls``: number of classes so far; entries ``< id_end`` of :class:`_Structure` exist.
+    For a level reached by buying ``s``: the classes numbered from ``first_new`` on were
+    split off class ``parent`` by the ``gw`` supporters of ``s`` giving it the points of
+    index ``ppidx``. Their entries are ``id_start <= e < id_end``; the same voters leave
+    entries ``moved_from`` (one per new entry). ``undo`` restores the structure's voter
+    classes and entry ids of the level before.
+    """
+
+    __slots__ = ("ncls", "first_new", "parent", "ppidx", "gw", "id_start", "id_end", "moved_from", "undo")
+
+
+class _Structure:
+    """The class structures along one purchase sequence, kept for reuse between runs.
+
+    Entry ``e`` stands for ``w0[e]`` voters of class ``ek[e]`` who give open project
+    ``ej[e]`` the same points (utility ``eu[e]``), counted when the class was made; later
+    levels move voters off it. ``vcls`` (every voter's class) and ``eid`` (for every ballot
+    entry, the entry it counts in, or -1 if its project is not open) describe the deepest
+    level kept; a level's ``undo`` steps back to the one before.
+    """
+
+    def __init__(self, prof: _Profile, relevant: np.ndarray):
+        self.prof = prof
+        self.open0 = relevant & prof.priced
+        np_ = prof.n_points
+        row_ok = self.open0[prof.row_proj]
+        keys, inv, weights, _ = _groups(prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok], prof.mult[prof.row_voter[row_ok]].astype(np.float64))
+        self.size = 0
+        cap = max(len(keys), 16)
+        self.ek = np.zeros(cap, dtype=np.intp)
+        self.ej = np.zeros(cap, dtype=np.intp)
+        self.eu = np.zeros(cap)
+        self.w0 = np.zeros(cap)
+        self._append(np.zeros(len(keys), dtype=np.intp), keys // np_, keys % np_, weights)
+        self.vcls = np.zeros(prof.n, dtype=np.intp)
+        self.eid = np.full(len(prof.row_proj), -1, dtype=np.intp)
+        self.eid[row_ok] = inv
+        level = _Level()
+        level.ncls = 1
+        level.first_new = 1
+        level.id_start = 0
+        level.id_end = self.size
+        self.levels = [level]
+        self.seq: list[int] = []
+
+    def _append(self, k: np.ndarray, j: np.ndarray, pidx: np.ndarray, weights: np.ndarray) -> None:
+        end = self.size + len(k)
+        if end > len(self.ek):
+            cap = max(end, 2 * len(self.ek))
+            for name in ("ek", "ej", "eu", "w0"):
+                old = getattr(self, name)
+                new = np.zeros(cap, dtype=old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        part = slice(self.size, end)
+        self.ek[part] = k
+        self.ej[part] = j
+        self.eu[part] = self.prof.pvals[pidx] * self.prof.fcosts[j]
+        self.w0[part] = weights
+        self.size = end
+
+    def after(self, r: int, s: int) -> _Level:
+        """The level after round ``r`` (0-based) buys ``s``; built if not kept."""
+        if len(self.seq) > r and self.seq[r] == s:
+            return self.levels[r + 1]
+        self.cut(r)
+        self.seq.append(s)
+        self.levels.append(self._split(self.levels[r], s))
+        return self.levels[r + 1]
+
+    def cut(self, r: int) -> None:
+        """Drop the levels after level ``r``, so that ``vcls`` and ``eid`` describe it."""
+        while len(self.levels) > r + 1:
+            for array, where, was in reversed(self.levels.pop().undo):
+                array[where] = was
+        del self.seq[r:]
+        self.size = self.levels[r].id_end
+
+    def _split(self, lv: _Level, s: int) -> _Level:
+        prof = self.prof
+        m, np_ = prof.m, prof.n_points
+        a, z = prof.col_ptr[s], prof.col_ptr[s + 1]
+        voters = prof.col_voter[a:z]
+        s_pos = prof.col_pos[a:z]
+        undo = [(self.eid, s_pos, self.eid[s_pos])]
+        self.eid[s_pos] = -1
+        old = self.vcls[voters]
+        # The supporters of s leave their class for a new one per (old class, points on s).
+        gkeys, ginv, gw, _ = _groups(old * np_ + prof.col_pidx[a:z], prof.mult[voters].astype(np.float64))
+        undo.append((self.vcls, voters, old))
+        self.vcls[voters] = lv.ncls + ginv
+        nxt = _Level()
+        nxt.parent = gkeys // np_
+        nxt.ppidx = gkeys % np_
+        nxt.gw = gw
+        nxt.first_new = lv.ncls
+        nxt.ncls = lv.ncls + len(gkeys)
+        # Their entries for the other open projects move from the old class to the new one.
+        starts = prof.row_ptr[voters]
+        lens = prof.row_ptr[voters + 1] - starts
+        owner = np.repeat(np.arange(len(voters)), lens)
+        pos = np.arange(len(owner)) - np.repeat(np.cumsum(lens) - lens, lens) + starts[owner]
+        was = self.eid[pos]
+        ok = was >= 0
+        pos, owner, was = pos[ok], owner[ok], was[ok]
+        bj, bp = prof.row_proj[pos], prof.row_pidx[pos]
+        keys, inv, weights, rep = _groups((ginv[owner] * m + bj) * np_ + bp, prof.mult[voters[owner]].astype(np.float64))
+        nxt.id_start = self.size
+        undo.append((self.eid, pos, was))
+        self.eid[pos] = self.size + inv
+        nxt.moved_from = was[rep]
+        self._append(lv.ncls + keys // (m * np_), (keys // np_) % m, keys % np_, weights)
+        nxt.id_end = self.size
+        nxt.undo = undo
+        return nxt
+
+
+class _Budgets:
+    """Class budgets of several counts that make the same purchases, one row per count."""
+
+    def __init__(self, per_voter):
+        self.rows = np.asarray(per_voter, dtype=np.float64)[:, None]
+
+    def prices(self, nxt: _Level, s_cost: float, pvals: np.ndarray, first: int = 0) -> np.ndarray:
+        """The price factor of the purchase that leads to ``nxt``, for counts ``first`` on.
+
+        From the supporter groups of that purchase: by group money per unit of utility,
+        the groups that cannot pay in full come first; the factor is the first split at
+        which the next group can.
+        """
+        if first >= len(self.rows):
+            return np.zeros(0)
+        eb = self.rows[first:, nxt.parent]
+        eu = pvals[nxt.ppidx] * s_cost
+        order = np.argsort(eb / eu, axis=1, kind="stable")
+        money = np.take_along_axis(eb * nxt.gw, order, axis=1)
+        util = (nxt.gw * eu)[order]
+        poor = np.cumsum(money, axis=1) - money
+        rich = util.sum(axis=1)[:, None] - (np.cumsum(util, axis=1) - util)
+        target = np.minimum(s_cost, money.sum(axis=1))[:, None]
+        rho = (target - poor) / rich
+        fits = rho * np.take(eu, order) <= np.take_along_axis(eb, order, axis=1)
+        fits[:, -1] = True
+        return rho[np.arange(len(rho)), np.argmax(fits, axis=1)]
+
+    def pay(self, nxt: _Level, rhos: np.ndarray, s_cost: float, pvals: np.ndarray) -> None:
+        """The supporters pay at the price factors ``rhos``; the new classes get what is left."""
+        budgets = np.empty((len(self.rows), nxt.ncls))
+        budgets[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
+        have = self.rows[:, nxt.parent]
+        due = rhos[:, None] * (pvals[nxt.ppidx] * s_cost)
+        budgets[:, nxt.first_new :] = np.maximum(have - np.minimum(have, due), 0.0)
+        self.rows = budgets
+
+
+def _enter(weights: np.ndarray, struct: _Structure, nxt: _Level) -> np.ndarray:
+    """The entries' voter counts at level ``nxt``, from those at the level before."""
+    if len(weights) < nxt.id_end:
+        grown = np.empty(max(nxt.id_end, 2 * len(weights)))
+        grown[: nxt.id_start] = weights[: nxt.id_start]
+        weights = grown
+    block = struct.w0[nxt.id_start : nxt.id_end]
+    weights[nxt.id_start : nxt.id_end] = block
+    np.subtract.at(weights, nxt.moved_from, block)
+    return weights
+
+
+class _Snapshot:
+    """A run's state at the start of round ``r``, for counts that agree on rounds ``< r``.
+
+    ``per_voter``: the counts' starting budgets (increasing); ``rows``: their class
+    budgets; ``selected``: the purchases so far; ``weights``, ``out``, ``live``: as in
+    :class:`_Run`.
+    """
+
+    __slots__ = ("r", "per_voter", "rows", "selected", "weights", "out", "live")
+
+
+class _Run:
+    """One MES count at per-voter budget ``b``, optionally proving higher budgets alike.
+
+    ``tracks``: increasing per-voter budgets above ``b``. Each is followed by a count
+    forced to make the purchases of the count at ``b``. Between consecutive budgets
+    ``t0 < t1`` of ``[b] + tracks`` the run tries to prove that every budget in
+    ``[t0, t1]`` makes exactly those purchases. ``certified`` is the number of leading
+    intervals proven. If an interval fails in round ``r``, every budget up to the highest
+    track still followed makes the same purchases in the rounds before ``r``, so
+    ``snapshot`` keeps the state of the counts from the failing interval's upper end up,
+    and a later run (``resume``) continues them from round ``r``.
+
+    Why the proof holds. With the purchases fixed, a round maps money monotonically (more
+    money before means a price factor no higher and so at least as much money after), so
+    at every budget in ``[t0, t1]`` each class's money lies between the two forced counts'
+    money, and every price factor between theirs. So if, for each other project ``x``, the
+    supporters' money at ``t1`` cannot cover ``cost_x`` at the bought project's price
+    factor at ``t0`` (less the tie margin, or plus it against projects the tie-break
+    prefers), no budget in between buys anything else in that round; and if nothing is
+    affordable at ``t1`` at the end, nothing is in between.
+    """
+
+    def __init__(self, prof: _Profile, struct: _Structure, b: float = 0.0, tracks=(), resume: _Snapshot | None = None):
+        self.prof = prof
+        m = prof.m
+        costs = prof.fcosts
+        short = costs * (1 - _AFFORD)
+        self.nfree = len(prof.free)
+        self.rhos: list[float] = []
+        self.snapshot = None
+        # Price factors only rise within a count (money only shrinks): last round's are
+        # lower bounds for this round's.
+        rho = np.zeros(m)
+        if resume is None:
+            self.per_voter = [b, *tracks]
+            budgets = _Budgets(self.per_voter)
+            self.selected: list[int] = list(prof.free)
+            # Not to be counted again: bought, or unaffordable under the highest budget.
+            out = ~struct.open0
+            weights = struct.w0[: struct.levels[0].id_end].copy()
+            live = None
+            r = 0
+        else:
+            self.per_voter = list(resume.per_voter)
+            budgets = _Budgets(self.per_voter)
+            budgets.rows = resume.rows
+            self.selected = list(resume.selected)
+            out, weights, live, r = resume.out.copy(), resume.weights.copy(), resume.live, resume.r
+        while True:
+            rows = len(budgets.rows)
+            if live is None:
+                # The entries with voters and money (under the highest budget) for a
+                # project not out.
+                live = np.flatnonzero(weights[: struct.levels[r].id_end] > 0)
+                live = live[~out[struct.ej[live]] & (budgets.rows[-1, struct.ek[live]] > 0)]
+            lj, lu, lw = struct.ej[live], struct.eu[live], weights[live]
+            eb = budgets.rows[:, struct.ek[live]]
+            wb = lw * eb
+            if rows == 1:
+                money = np.bincount(lj, weights=wb[0], minlength=m)[None, :]
+            else:
+                flat = (lj + m * np.arange(rows)[:, None]).ravel()
+                money = np.bincount(flat, weights=wb.ravel(), minlength=rows * m).reshape(rows, m)
+            affordable = (money >= short) & ~out
+            out |= ~affordable[-1]
+            alive = affordable[0]
+            if not alive.any():
+                fails = np.flatnonzero(affordable[1:].any(axis=1))
+                if len(fails):
+                    self._fail(budgets, fails[0], r, weights, out, live)
+                break
+            rho = self._prices(rho, alive, money[0], lj, lu, lw, eb[0], wb[0])
+            cand = np.where(alive, rho, np.inf)
+            tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
+            s = int(tied[np.argmin(prof.rank[tied])])
+            nxt = struct.after(r, s)
+            rhos = np.concatenate(([rho[s]], budgets.prices(nxt, costs[s], prof.pvals, 1)))
+            if rows > 1:
+                fails = self._doubts(s, rhos, money, affordable, lj, lw, eb, lu)
+                if len(fails):
+                    self._fail(budgets, fails[0], r, weights, out, live)
+                    rhos = rhos[: len(budgets.rows)]
+            budgets.pay(nxt, rhos, costs[s], prof.pvals)
+            weights = _enter(weights, struct, nxt)
+            self.selected.append(s)
+            self.rhos.append(float(rhos[0]))
+            out[s] = True
+            keep = (weights[live] > 0) & ~out[lj]
+            fresh = np.arange(nxt.id_start, nxt.id_end)
+            fresh = fresh[~out[struct.ej[fresh]] & (budgets.rows[-1, struct.ek[fresh]] > 0)]
+            live = np.concatenate((live[keep], fresh))
+            r += 1
+        self.certified = len(budgets.rows) - 1
+        self.struct = struct
+        self.rounds = r
+        self.budgets = budgets.rows[0]
+
+    def _prices(self, lower, alive, money, lj, lu, lw, lb, wb) -> np.ndarray:
+        """Every alive project's price factor: the smallest ``rho`` at which its
+        supporters, each paying ``min(money, rho * utility)``, cover its cost (or all their
+        money, if that falls short of the cost only within the tolerance).
+
+        Newton's method from below, from ``lower`` where that is a lower bound. On the
+        concave, piecewise-linear left side each step lands on or below the root, and the
+        iteration is exact once the set of supporters who cannot pay in full stops
+        growing.
+        """
+        m = self.prof.m
+        costs = self.prof.fcosts
+        wu = lw * lu
+        target = np.minimum(costs, money)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = target / np.bincount(lj, weights=wu, minlength=m)
+            # Last round's factor is a bound unless the target shrank to the money.
+            rho = np.where(money >= costs, np.fmax(rho, lower), rho)
+            poor_count = -1
+            while True:
+                poor = lb <= rho[lj] * lu
+                count = int(np.count_nonzero(poor))
+                if count == poor_count:
+                    return np.where(alive, rho, lower)
+                poor_count = count
+                sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
+                # fmax ignores the NaN of a project whose supporters are all poor.
+                rho = np.fmax(rho, (target - sums[m:]) / sums[:m])
+
+    def _fail(self, budgets: _Budgets, interval: int, r: int, weights, out, live) -> None:
+        """Interval ``interval`` (0-based) failed in round ``r``: keep the counts above it
+        for a later run, and follow only those below."""
+        snap = _Snapshot()
+        snap.r = r
+        snap.per_voter = self.per_voter[interval + 1 : len(budgets.rows)]
+        snap.rows = budgets.rows[interval + 1 :]
+        snap.selected = list(self.selected)
+        snap.weights = weights.copy()
+        snap.out = out.copy()
+        snap.live = live
+        self.snapshot = snap
+        budgets.rows = budgets.rows[: interval + 1]
+
+    def _doubts(self, s, rhos, money, affordable, lj, lw, eb, lu) -> np.ndarray:
+        """The intervals (0-based) in which some budget might not buy ``s`` this round."""
+        prof = self.prof
+        costs = prof.fcosts
+        m = prof.m
+        upper = len(rhos) - 1
+        if money[0, s] < costs[s]:
+            return np.arange(upper)
+        # Projects the tie-break prefers must stay above the tie window; the others only
+        # must not undercut it, so an exact tie that lasts across the budgets is kept.
+        factor = np.where(prof.rank < prof.rank[s], 1 + _TOL, 1 / (1 + _TOL))
+        limit = rhos[:-1, None] * factor
+        rivals = affordable[1:].copy()
+        rivals[:, s] = False
+        flat = (lj + m * np.arange(upper)[:, None]).ravel()
+        paid = lw * np.minimum(eb[1:], limit[:, lj] * lu)
+        cover = np.bincount(flat, weights=paid.ravel(), minlength=upper * m).reshape(upper, m)
+        return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
+
+    def spent(self) -> int:
+        return int(self.prof.costs[self.selected].sum())
+
+    def result(self, b: float, steps: int) -> MesResult:
+        prof = self.prof
+        selected = self.selected
+        rounds = {j: i + 1 for i, j in enumerate(selected)}
+        eff = {j: float(prof.support_points[j]) for j in selected[: self.nfree]}
+        for j, rho in zip(selected[self.nfree :], self.rhos):
+            eff[j] = 1.0 / rho
+        self.struct.cut(self.rounds)
+        voter_money = self.budgets[self.struct.vcls] * prof.mult
+        col_proj = np.repeat(np.arange(prof.m), np.diff(prof.col_ptr))
+        money = np.bincount(col_proj, weights=voter_money[prof.col_voter], minlength=prof.m)
+        chosen = set(selected)
+        lacked = {
+            int(j): (float(money[j]), int(prof.costs[j]))
+            for j in np.flatnonzero(prof.support > 0)
+            if int(j) not in chosen
+        }
+        return MesResult(selected, rounds, eff, lacked, float(b), self.spent(), steps)
+
+
+def equal_shares(costs, budget, indptr, indices, points, multiplicity, *, per_voter_budget=None) -> MesResult:
+    """Plain MES: every voter starts with ``budget / N`` (or ``per_voter_budget``).
+
+    ``costs``: project costs in minor units. The ballots are a CSR profile of distinct
+    ballots: ballot ``i`` gives ``points[k]`` points to project ``indices[k]`` for ``k`` in
+    ``indptr[i]:indptr[i+1]`` (1 for an approval), and ``multiplicity[i]`` voters cast it;
+    ``N = multiplicity.sum()``. A ballot lists a project at most once. Tie-breaking: see
+    the module docstring (lower cost, then more supporters, then lower index).
+    """
+    prof = _Profile(costs, indptr, indices, points, multiplicity)
+    if per_voter_budget is None:
+        per_voter_budget = budget / prof.voters if prof.voters else 0.0
+    b = float(per_voter_budget)
+    # A project its supporters cannot afford at the start never becomes affordable.
+    relevant = prof.support * b >= prof.fcosts * (1 - _AFFORD)
+    return _Run(prof, _Structure(prof, relevant), b).result(b, 0)
+
+
+def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, unit=1) -> MesResult:
+    """MES with the ``add1`` completion (pabulib's and equalshares.net's ``equalshares/add1``).
+
+    Step ``k`` (k = 0, 1, 2, ...) runs MES with every voter starting with
+    ``budget / N + k * unit``. The loop goes on while the outcome costs at most the real
+    ``budget`` and stops at the first step whose outcome costs more; the result is the
+    outcome of the step before it, the last one that stays within the budget. Step 0 is
+    plain MES, which never overspends. The loop also ends after step ``K = budget // unit``
+    (where the virtual total budget ``budget + k * unit * N`` reaches ``budget * (N + 1)``),
+    returning step ``K``'s outcome; so it always terminates. It does not stop at an
+    exhaustive outcome. This is pabutools' ``exhaustion_by_budget_increase`` with
+    ``budget_step = unit * N``, ``exhaustive_stop=False`` and its default bound.
+    ``steps`` in the result is the index of the step at which the loop stopped (the first
+    over-budget step, or ``K``); ``per_voter_budget`` is that of the returned step.
+
+    The outcome is the one the unit-step loop gives, but not every step is counted. A run
+    at step ``k`` also follows a few later steps ``k + d`` (see :class:`_Run`); the steps up
+    to the last ``d`` it proves to make the same purchases all cost the same and are
+    skipped. Where a proof fails, the rounds before the failure are proven, and the next
+    run, if within that range, takes them as given.
+    """
+    prof = _Profile(costs, indptr, indices, points, multiplicity)
+    if prof.voters == 0:
+        return _Run(prof, _Structure(prof, prof.priced), 0.0).result(0.0, 0)
+    unit = int(unit)
+    if unit <= 0:
+        raise ValueError("unit must be positive")
+    budget = int(budget)
+    base = budget / prof.voters
+    last_step = budget // unit
+    # The class structure leaves out projects unaffordable at every budget up to ``cap``,
+    # and is rebuilt with a higher cap when a run needs one.
+    cap, struct = 0.0, None
+    step, good, reach, stop = 0, 0, 1, last_step
+    snapshot = None
+    while step <= last_step:
+        if snapshot is not None and snapshot.per_voter[0] == base + step * unit:
+            offsets = [round((t - base) / unit) - step for t in snapshot.per_voter[1:]]
+        else:
+            snapshot = None
+            offsets = [o for o in _ladder(reach) if step + o <= last_step]
+        top = base + (step + (offsets[-1] if offsets else 0)) * unit
+        if top > cap:
+            cap, snapshot = max(2 * base, 2 * (top - base) + base), None
+            offsets = [o for o in _ladder(reach) if step + o <= last_step]
+            struct = _Structure(prof, prof.support * cap >= prof.fcosts * (1 - _AFFORD))
+        if snapshot is None:
+            run = _Run(prof, struct, base + step * unit, [base + (step + o) * unit for o in offsets])
+        else:
+            run = _Run(prof, struct, resume=snapshot)
+        if step and run.spent() > budget:
+            stop = step
+            break
+        done = offsets[run.certified - 1] if run.certified else 0
+        snapshot = run.snapshot
+        good, step = step + done, step + done + 1
+        reach = max(1, 2 * done)
+    b = base + good * unit
+    return _Run(prof, struct, b).result(b, stop)
+
+
+def _ladder(reach: int) -> list[int]:
+    """Step offsets for the forced counts of one run: dense near the start, then sparser."""
+    out, o = [], 1
+    while o <= reach:
+        out.append(o)
+        o += max(1, o // 2)
+    return out

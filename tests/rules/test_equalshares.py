@@ -1,0 +1,299 @@
+"""The Method of Equal Shares kernel (pb.rules.equalshares), on plain arrays.
+
+Agreement with pabutools on seeded random small instances (plain MES and add1, approval
+and cumulative), hand-checked tables, property tests, and the add1 step skipping against
+the plain unit-step loop.
+"""
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pb.rules.equalshares import equal_shares, equal_shares_add1
+
+pytest.importorskip("pabutools.election")
+from pabutools.election import (  # noqa: E402
+    AdditiveSatisfaction,
+    ApprovalBallot,
+    ApprovalProfile,
+    Cost_Sat,
+    CumulativeBallot,
+    CumulativeProfile,
+)
+from pabutools.election import Instance as PabutoolsInstance  # noqa: E402
+from pabutools.election import Project as PabutoolsProject  # noqa: E402
+from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares  # noqa: E402
+
+SETTINGS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+class PointsCostSat(AdditiveSatisfaction):
+    """Cost utility for cumulative ballots: points x cost."""
+
+    def __init__(self, instance, profile, ballot):
+        super().__init__(instance, profile, ballot, lambda inst, prof, b, project, pre: b.get(project, 0) * project.cost)
+
+
+def csr(votes, multiplicity=None):
+    """Ballots (dicts project -> points) as the kernel's CSR arrays, one row per ballot."""
+    indptr, indices, points = [0], [], []
+    for vote in votes:
+        for project, p in sorted(vote.items()):
+            indices.append(project)
+            points.append(p)
+        indptr.append(len(indices))
+    mult = [1] * len(votes) if multiplicity is None else multiplicity
+    return (
+        np.array(indptr, dtype=np.int64),
+        np.array(indices, dtype=np.int64),
+        np.array(points, dtype=np.int64),
+        np.array(mult, dtype=np.int64),
+    )
+
+
+def merged(votes):
+    """Identical ballots merged into one row with a multiplicity, as the reader delivers them."""
+    counts = {}
+    for vote in votes:
+        key = tuple(sorted(vote.items()))
+        counts[key] = counts.get(key, 0) + 1
+    keys = sorted(counts)
+    return csr([dict(k) for k in keys], [counts[k] for k in keys])
+
+
+def kernel(fn, costs, budget, votes, **kwargs):
+    return fn(np.array(costs, dtype=np.int64), budget, *merged(votes), **kwargs)
+
+
+def tie_names(costs, votes):
+    """Project names whose alphabetical order is the kernel's tie-break order (lower
+    cost, more supporters, lower index), so pabutools breaks ties the same way."""
+    support = [sum(1 for v in votes if j in v) for j in range(len(costs))]
+    order = sorted(range(len(costs)), key=lambda j: (costs[j], -support[j], j))
+    names = [""] * len(costs)
+    for rank, j in enumerate(order):
+        names[j] = f"p{rank:02d}"
+    return names
+
+
+def pabutools_election(costs, budget, votes, cumulative):
+    names = tie_names(costs, votes)
+    instance = PabutoolsInstance()
+    projects = [PabutoolsProject(name, cost) for name, cost in zip(names, costs)]
+    instance.update(projects)
+    instance.budget_limit = budget
+    if cumulative:
+        profile = CumulativeProfile([CumulativeBallot({projects[j]: p for j, p in v.items()}) for v in votes])
+    else:
+        profile = ApprovalProfile([ApprovalBallot([projects[j] for j in v]) for v in votes])
+    return names, instance, profile
+
+
+def random_election(seed, cumulative=False):
+    """At most 8 projects (cost >= 1) and 12 voters; the budget is below the total cost of
+    the supported projects, so that add1 soon overspends."""
+    rng = random.Random(seed)
+    m = rng.randint(1, 8)
+    costs = [rng.randint(1, 40) for _ in range(m)]
+    votes = []
+    for _ in range(rng.randint(1, 12)):
+        chosen = rng.sample(range(m), rng.randint(0, m))
+        votes.append({j: rng.randint(1, 4) if cumulative else 1 for j in chosen})
+    supported = sum(c for j, c in enumerate(costs) if any(j in v for v in votes))
+    budget = rng.randint(1, max(1, supported - 1)) if supported > 1 else rng.randint(1, 40)
+    return costs, budget, votes
+
+
+def pabutools_mes(costs, budget, votes, cumulative, add1):
+    names, instance, profile = pabutools_election(costs, budget, votes, cumulative)
+    sat = PointsCostSat if cumulative else Cost_Sat
+    if add1:
+        outcome = exhaustion_by_budget_increase(
+            instance,
+            profile,
+            method_of_equal_shares,
+            {"sat_class": sat},
+            budget_step=len(votes),
+            exhaustive_stop=False,
+        )
+    else:
+        outcome = method_of_equal_shares(instance, profile, sat_class=sat)
+    index = {name: j for j, name in enumerate(names)}
+    return [index[p.name] for p in outcome]
+
+
+# --- agreement with pabutools -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_plain_mes_agrees_with_pabutools_on_approval(block):
+    for seed in range(block, 320, 4):
+        costs, budget, votes = random_election(seed)
+        ours = kernel(equal_shares, costs, budget, votes).selected
+        assert ours == pabutools_mes(costs, budget, votes, False, False), f"seed {seed}"
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_add1_agrees_with_pabutools_budget_increase_on_approval(block):
+    for seed in range(1000 + block, 1320, 4):
+        costs, budget, votes = random_election(seed)
+        ours = kernel(equal_shares_add1, costs, budget, votes).selected
+        assert ours == pabutools_mes(costs, budget, votes, False, True), f"seed {seed}"
+
+
+@pytest.mark.parametrize("block", range(2))
+def test_mes_agrees_with_pabutools_on_cumulative_points_times_cost(block):
+    for seed in range(2000 + block, 2080, 2):
+        costs, budget, votes = random_election(seed, cumulative=True)
+        assert kernel(equal_shares, costs, budget, votes).selected == pabutools_mes(
+            costs, budget, votes, True, False
+        ), f"seed {seed}"
+        assert kernel(equal_shares_add1, costs, budget, votes).selected == pabutools_mes(
+            costs, budget, votes, True, True
+        ), f"seed {seed}"
+
+
+# --- hand-checked tables --------------------------------------------------------------------
+
+# Budget 100, 4 voters. X (60) by v1 v2 v3; Y (30) by v3 v4; Z (40) by v4.
+X, Y, Z = 0, 1, 2
+SMALL = ([60, 30, 40], 100, [{X: 1}, {X: 1}, {X: 1, Y: 1}, {Y: 1, Z: 1}])
+
+
+def test_hand_checked_plain_count():
+    # Each voter has 25. Round 1: X at 20 each (rho 1/3, effective votes 3) beats Y at
+    # 15 each (rho 1/2); Z needs 40 from v4 alone. Left: 5, 5, 5, 25.
+    # Round 2: Y, v3 pays all 5, v4 pays 25 = 30, exactly the cost: rho = 25/30.
+    # Left: 5, 5, 0, 0; Z's only supporter has nothing.
+    result = kernel(equal_shares, *SMALL)
+    assert result.selected == [X, Y]
+    assert result.rounds == {X: 1, Y: 2}
+    assert result.effective_votes == pytest.approx({X: 3.0, Y: 1.2})
+    assert result.lacked == {Z: (pytest.approx(0.0), 40)}
+    assert result.per_voter_budget == 25.0
+    assert result.spent == 90
+    assert result.steps == 0
+
+
+def test_hand_checked_add1():
+    # With b each: X costs v3 20; if b >= 35, v3 still pays 15 for Y, so v4 keeps b - 15,
+    # and Z (v4 alone) is bought from b = 55 on: X, Y, Z cost 130 > 100. For b < 35 v4
+    # pays 50 - b for Y and keeps 2b - 50 < 40. So steps 0..29 (b = 25..54) buy X, Y and
+    # step 30 overspends; step 29 is returned, where v3 and v4 each pay 15 for Y.
+    result = kernel(equal_shares_add1, *SMALL)
+    assert result.selected == [X, Y]
+    assert result.steps == 30
+    assert result.per_voter_budget == 54.0
+    assert result.effective_votes == pytest.approx({X: 3.0, Y: 2.0})
+    assert result.lacked == {Z: (pytest.approx(39.0), 40)}
+    assert kernel(equal_shares, *SMALL, per_voter_budget=55.0).selected == [X, Y, Z]
+
+
+def test_hand_checked_points_and_a_cost_tie_break():
+    # Budget 90, 3 voters with 30 each. v1 gives P (40) 2 points; v2 gives P and Q (20)
+    # 1 point each; v3 gives Q 2 points. Utilities: P 80 and 40, Q 20 and 40.
+    # Both rho are 1/3 (P: 40/120, Q: 20/60), a tie: the cheaper Q goes first, v2 pays
+    # 20/3 and v3 40/3. Then P at rho 1/3: v1 pays 80/3 of 30, v2 40/3 of 70/3.
+    P, Q = 0, 1
+    result = kernel(equal_shares, [40, 20], 90, [{P: 2}, {P: 1, Q: 1}, {Q: 2}])
+    assert result.selected == [Q, P]
+    assert result.effective_votes == pytest.approx({Q: 3.0, P: 3.0})
+    assert result.spent == 60
+
+
+def test_ties_then_go_to_more_supporters_then_file_order():
+    # R gets 2 points from one voter, S 1 point from two: same cost, same rho 1/2.
+    R, S, T = 0, 1, 2
+    result = kernel(equal_shares, [10, 10, 10], 300, [{R: 2}, {S: 1, T: 1}, {S: 1, T: 1}])
+    assert result.selected == [S, T, R]
+
+
+def test_free_projects_are_bought_first_and_unsupported_never():
+    result = kernel(equal_shares, [0, 10, 0, 5], 20, [{1: 1, 2: 1}, {2: 1}])
+    assert result.selected == [2, 1]
+    assert result.rounds == {2: 1, 1: 2}
+    assert result.effective_votes == pytest.approx({2: 2.0, 1: 1.0})
+    assert result.lacked == {}
+
+
+def test_no_voters_buy_nothing():
+    empty = (np.array([0]), np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    assert equal_shares(np.array([5]), 10, *empty).selected == []
+    assert equal_shares_add1(np.array([5]), 10, *empty).selected == []
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@st.composite
+def elections(draw, cumulative=None):
+    m = draw(st.integers(1, 7))
+    costs = draw(st.lists(st.integers(1, 60), min_size=m, max_size=m))
+    is_cumulative = draw(st.booleans()) if cumulative is None else cumulative
+    vote = st.dictionaries(st.integers(0, m - 1), st.integers(1, 3) if is_cumulative else st.just(1), max_size=m)
+    votes = draw(st.lists(vote, min_size=1, max_size=10))
+    budget = draw(st.integers(1, 150))
+    return costs, budget, votes
+
+
+@SETTINGS
+@given(elections(), st.randoms(use_true_random=False))
+def test_plain_mes_is_within_budget_and_ignores_ballot_order_and_splitting(election, rng):
+    costs, budget, votes = election
+    result = kernel(equal_shares, costs, budget, votes)
+    assert result.spent <= budget
+    assert result.spent == sum(costs[j] for j in result.selected)
+    supported = {j for v in votes for j in v}
+    assert set(result.selected) <= supported
+    assert set(result.lacked) == supported - set(result.selected)
+    # The voters in another order, each voter a ballot of its own or identical ones merged.
+    shuffled = [dict(v) for v in votes]
+    rng.shuffle(shuffled)
+    assert equal_shares(np.array(costs), budget, *csr(shuffled)).selected == result.selected
+    assert equal_shares(np.array(costs), budget, *merged(shuffled)).selected == result.selected
+
+
+@SETTINGS
+@given(elections())
+def test_add1_stays_within_budget_and_the_next_step_overspends(election):
+    costs, budget, votes = election
+    arrays = merged(votes)
+    result = equal_shares_add1(np.array(costs), budget, *arrays)
+    assert result.spent <= budget
+    again = equal_shares(np.array(costs), budget, *arrays, per_voter_budget=result.per_voter_budget)
+    assert again.selected == result.selected
+    base = budget / len(votes)
+    if result.per_voter_budget == pytest.approx(base + budget):
+        # The loop ran to its bound, step K = budget: every step stayed within budget.
+        assert result.steps == budget
+    else:
+        assert result.per_voter_budget == pytest.approx(base + result.steps - 1)
+        after = equal_shares(np.array(costs), budget, *arrays, per_voter_budget=base + result.steps)
+        assert after.spent > budget
+
+
+@SETTINGS
+@given(elections(), st.integers(1, 3))
+def test_add1_skipping_gives_the_unit_step_loop_outcome(election, unit):
+    costs, budget, votes = election
+    arrays = merged(votes)
+    base = budget / len(votes)
+    previous, step = None, 0
+    while step <= budget // unit:
+        outcome = equal_shares(np.array(costs), budget, *arrays, per_voter_budget=base + step * unit)
+        if step and outcome.spent > budget:
+            break
+        previous, step = outcome, step + 1
+    else:
+        step -= 1
+    result = equal_shares_add1(np.array(costs), budget, *arrays, unit=unit)
+    assert (result.selected, result.steps) == (previous.selected, step)
