@@ -32,7 +32,7 @@ instance/secret_key:
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d pb/translations
+	$(BIN)/pybabel compile -d pb/translations > /dev/null
 
 migrate: $(VENV)/.installed instance/secret_key
 	$(BIN)/flask db upgrade

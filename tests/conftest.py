@@ -97,6 +97,9 @@ def _clean_database(request, app):
     with force_locale("en"):  # messages raised by services outside a request, as the client reads them
         yield
     _db.session.remove()
+    from pb.extensions import limiter
+
+    limiter.reset()  # rate-limit counters must not leak from one test into the next
     with _db.engine.begin() as connection:
         for table in reversed(_db.metadata.sorted_tables):
             connection.execute(table.delete())

@@ -24,7 +24,9 @@ projects bought so far have paid the same amounts, so they have the same money, 
 count works on (class, project, points) totals instead of voters. The class structure
 after ``r`` rounds depends only on the first ``r`` purchases, not on the budget, so
 ``add1`` keeps it between runs and extends it only from the first purchase that differs.
-See :func:`equal_shares_add1` for how budget steps are skipped.
+Each round computes every price factor at once by Newton's method on the (concave,
+piecewise-linear) money-raised curve, starting from last round's factor. See
+:func:`equal_shares_add1` for how budget steps are skipped.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def _groups(keys: np.ndarray, weights: np.ndarray):
     weight and the index of one input in it."""
     if not len(keys):
         return keys, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp)
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     ks = keys[order]
     step = ks[1:] != ks[:-1]
     first = np.flatnonzero(np.concatenate(([True], step)))
@@ -162,7 +164,9 @@ class _Structure:
         self.open0 = relevant & prof.priced
         np_ = prof.n_points
         row_ok = self.open0[prof.row_proj]
-        keys, inv, weights, _ = _groups(prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok], prof.mult[prof.row_voter[row_ok]].astype(np.float64))
+        keys, inv, weights, _ = _groups(
+            prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok], prof.mult[prof.row_voter[row_ok]].astype(np.float64)
+        )
         self.size = 0
         cap = max(len(keys), 16)
         self.ek = np.zeros(cap, dtype=np.intp)
@@ -242,7 +246,8 @@ class _Structure:
         ok = was >= 0
         pos, owner, was = pos[ok], owner[ok], was[ok]
         bj, bp = prof.row_proj[pos], prof.row_pidx[pos]
-        keys, inv, weights, rep = _groups((ginv[owner] * m + bj) * np_ + bp, prof.mult[voters[owner]].astype(np.float64))
+        bw = prof.mult[voters[owner]].astype(np.float64)
+        keys, inv, weights, rep = _groups((ginv[owner] * m + bj) * np_ + bp, bw)
         nxt.id_start = self.size
         undo.append((self.eid, pos, was))
         self.eid[pos] = self.size + inv
@@ -254,23 +259,25 @@ class _Structure:
 
 
 class _Budgets:
-    """Class budgets of several counts that make the same purchases, one row per count."""
+    """Class budgets of several counts that make the same purchases, one row per count.
+
+    ``rows`` has room for more classes than there are; the columns past the last class
+    are unused.
+    """
 
     def __init__(self, per_voter):
         self.rows = np.asarray(per_voter, dtype=np.float64)[:, None]
 
-    def prices(self, nxt: _Level, s_cost: float, pvals: np.ndarray, first: int = 0) -> np.ndarray:
-        """The price factor of the purchase that leads to ``nxt``, for counts ``first`` on.
+    def prices(self, nxt: _Level, s_cost: float, pvals: np.ndarray) -> np.ndarray:
+        """Each count's price factor for the purchase that leads to ``nxt``.
 
         From the supporter groups of that purchase: by group money per unit of utility,
         the groups that cannot pay in full come first; the factor is the first split at
         which the next group can.
         """
-        if first >= len(self.rows):
-            return np.zeros(0)
-        eb = self.rows[first:, nxt.parent]
+        eb = self.rows[:, nxt.parent]
         eu = pvals[nxt.ppidx] * s_cost
-        order = np.argsort(eb / eu, axis=1, kind="stable")
+        order = np.argsort(eb / eu, axis=1)
         money = np.take_along_axis(eb * nxt.gw, order, axis=1)
         util = (nxt.gw * eu)[order]
         poor = np.cumsum(money, axis=1) - money
@@ -283,12 +290,13 @@ class _Budgets:
 
     def pay(self, nxt: _Level, rhos: np.ndarray, s_cost: float, pvals: np.ndarray) -> None:
         """The supporters pay at the price factors ``rhos``; the new classes get what is left."""
-        budgets = np.empty((len(self.rows), nxt.ncls))
-        budgets[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
+        if nxt.ncls > self.rows.shape[1]:
+            grown = np.empty((len(self.rows), max(nxt.ncls, 2 * self.rows.shape[1])))
+            grown[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
+            self.rows = grown
         have = self.rows[:, nxt.parent]
         due = rhos[:, None] * (pvals[nxt.ppidx] * s_cost)
-        budgets[:, nxt.first_new :] = np.maximum(have - np.minimum(have, due), 0.0)
-        self.rows = budgets
+        self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - np.minimum(have, due), 0.0)
 
 
 def _enter(weights: np.ndarray, struct: _Structure, nxt: _Level) -> np.ndarray:
@@ -336,7 +344,9 @@ class _Run:
     affordable at ``t1`` at the end, nothing is in between.
     """
 
-    def __init__(self, prof: _Profile, struct: _Structure, b: float = 0.0, tracks=(), resume: _Snapshot | None = None):
+    def __init__(
+        self, prof: _Profile, struct: _Structure, b: float = 0.0, tracks=(), resume: _Snapshot | None = None
+    ):
         self.prof = prof
         m = prof.m
         costs = prof.fcosts
@@ -390,7 +400,9 @@ class _Run:
             tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
             s = int(tied[np.argmin(prof.rank[tied])])
             nxt = struct.after(r, s)
-            rhos = np.concatenate(([rho[s]], budgets.prices(nxt, costs[s], prof.pvals, 1)))
+            # Every count pays at the factor computed from the supporter groups, so a count
+            # continued from a snapshot matches one started afresh at the same budget.
+            rhos = budgets.prices(nxt, costs[s], prof.pvals)
             if rows > 1:
                 fails = self._doubts(s, rhos, money, affordable, lj, lw, eb, lu)
                 if len(fails):
@@ -446,7 +458,7 @@ class _Run:
         snap = _Snapshot()
         snap.r = r
         snap.per_voter = self.per_voter[interval + 1 : len(budgets.rows)]
-        snap.rows = budgets.rows[interval + 1 :]
+        snap.rows = budgets.rows[interval + 1 :].copy()
         snap.selected = list(self.selected)
         snap.weights = weights.copy()
         snap.out = out.copy()
@@ -529,11 +541,11 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
     ``steps`` in the result is the index of the step at which the loop stopped (the first
     over-budget step, or ``K``); ``per_voter_budget`` is that of the returned step.
 
-    The outcome is the one the unit-step loop gives, but not every step is counted. A run
-    at step ``k`` also follows a few later steps ``k + d`` (see :class:`_Run`); the steps up
-    to the last ``d`` it proves to make the same purchases all cost the same and are
-    skipped. Where a proof fails, the rounds before the failure are proven, and the next
-    run, if within that range, takes them as given.
+    The outcome is the one the unit-step loop gives, but not every step is counted in
+    full. A run at step ``k`` also follows a few later steps ``k + d`` (see :class:`_Run`):
+    the steps up to the last ``d`` it proves to buy the same projects cost the same and are
+    skipped. Where a proof fails in round ``r``, the next step's count agrees with the
+    forced one up to round ``r``, so it continues that count from there.
     """
     prof = _Profile(costs, indptr, indices, points, multiplicity)
     if prof.voters == 0:
@@ -547,7 +559,7 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
     # The class structure leaves out projects unaffordable at every budget up to ``cap``,
     # and is rebuilt with a higher cap when a run needs one.
     cap, struct = 0.0, None
-    step, good, reach, stop = 0, 0, 1, last_step
+    step, good, reach, stop = 0, 0, 2, last_step
     snapshot = None
     while step <= last_step:
         if snapshot is not None and snapshot.per_voter[0] == base + step * unit:
@@ -555,10 +567,10 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
         else:
             snapshot = None
             offsets = [o for o in _ladder(reach) if step + o <= last_step]
-        top = base + (step + (offsets[-1] if offsets else 0)) * unit
+        top = base + (step + max(offsets, default=0)) * unit
         if top > cap:
-            cap, snapshot = max(2 * base, 2 * (top - base) + base), None
-            offsets = [o for o in _ladder(reach) if step + o <= last_step]
+            # Counts kept in a snapshot used the old structure; start afresh.
+            cap, snapshot = base + 2 * max(base, top - base), None
             struct = _Structure(prof, prof.support * cap >= prof.fcosts * (1 - _AFFORD))
         if snapshot is None:
             run = _Run(prof, struct, base + step * unit, [base + (step + o) * unit for o in offsets])
@@ -570,7 +582,7 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
         done = offsets[run.certified - 1] if run.certified else 0
         snapshot = run.snapshot
         good, step = step + done, step + done + 1
-        reach = max(1, 2 * done)
+        reach = max(2, 2 * done)
     b = base + good * unit
     return _Run(prof, struct, b).result(b, stop)
 

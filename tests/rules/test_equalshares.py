@@ -40,7 +40,7 @@ class PointsCostSat(AdditiveSatisfaction):
     """Cost utility for cumulative ballots: points x cost."""
 
     def __init__(self, instance, profile, ballot):
-        super().__init__(instance, profile, ballot, lambda inst, prof, b, project, pre: b.get(project, 0) * project.cost)
+        super().__init__(instance, profile, ballot, lambda inst, prof, b, proj, pre: b.get(proj, 0) * proj.cost)
 
 
 def csr(votes, multiplicity=None):
@@ -226,7 +226,8 @@ def test_free_projects_are_bought_first_and_unsupported_never():
 
 
 def test_no_voters_buy_nothing():
-    empty = (np.array([0]), np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    nothing = np.array([], dtype=np.int64)
+    empty = (np.array([0]), nothing, nothing, nothing)
     assert equal_shares(np.array([5]), 10, *empty).selected == []
     assert equal_shares_add1(np.array([5]), 10, *empty).selected == []
 
@@ -239,7 +240,8 @@ def elections(draw, cumulative=None):
     m = draw(st.integers(1, 7))
     costs = draw(st.lists(st.integers(1, 60), min_size=m, max_size=m))
     is_cumulative = draw(st.booleans()) if cumulative is None else cumulative
-    vote = st.dictionaries(st.integers(0, m - 1), st.integers(1, 3) if is_cumulative else st.just(1), max_size=m)
+    points = st.integers(1, 3) if is_cumulative else st.just(1)
+    vote = st.dictionaries(st.integers(0, m - 1), points, max_size=m)
     votes = draw(st.lists(vote, min_size=1, max_size=10))
     budget = draw(st.integers(1, 150))
     return costs, budget, votes
