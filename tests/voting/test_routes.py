@@ -175,7 +175,7 @@ def test_ballot_post_without_csrf_token_is_refused(app):
 def test_cumulative_ballot_page(app):
     budget_round = make_round(ballot_format="cumulative", projects=2)
     budget = budget_round.budgets[0]
-    browser = client_for(app, make_voter(budget.district))
+    browser = client_for(app, make_voter(budget.district, locale="en"))
     a, b = (project.id for project in budget.projects)
     response = post_form(browser, ballot_url(budget), {f"points-{a}": "8", f"points-{b}": "4", "action": "cast", "version": ""})
     assert response.status_code == 422 and "You have 10 points to give." in text(response)
