@@ -421,7 +421,7 @@ def test_reminders_go_to_drafts_once_per_kind(app, outbox):
     now = utcnow()
     soon = make_call("open", closes_at=now + 2 * DAY)
     later = make_call("open", closes_at=now + 10 * DAY)
-    draft = make_proposal(soon)
+    draft = make_proposal(soon, representative=make_user(locale="en"))
     make_proposal(soon, state="submitted")
     make_proposal(later)
     with english(app):
