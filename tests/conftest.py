@@ -113,6 +113,8 @@ def outbox(app):
     """Mail written to the outbox during the test, newest last, as (to, subject, body) tuples."""
     from email import message_from_bytes, policy
 
+    from tests.helpers import run_queued_jobs
+
     path = Path(app.config["OUTBOX_PATH"])
     path.mkdir(parents=True, exist_ok=True)
     for old in path.glob("*.eml"):
@@ -120,6 +122,7 @@ def outbox(app):
 
     class Outbox:
         def messages(self):
+            run_queued_jobs(app)  # mail sent by background jobs lands here too
             result = []
             for file in sorted(path.glob("*.eml")):
                 message = message_from_bytes(file.read_bytes(), policy=policy.default)

@@ -17,3 +17,16 @@ def post_form(client, url, data, *, form_url=None, follow_redirects=False):
     """GET the form page for its token, then POST ``data`` with it."""
     token = csrf_token(client, form_url or url)
     return client.post(url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects)
+
+
+def run_queued_jobs(app):
+    """Drain the queue with a real RQ worker when Redis is configured (inline mode runs jobs at once)."""
+    if not app.config.get("REDIS_URL"):
+        return
+    from rq import Queue, SimpleWorker
+
+    from pb.jobs import redis_connection
+
+    connection = redis_connection()
+    queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+    SimpleWorker([queue], connection=connection).work(burst=True)

@@ -10,6 +10,7 @@ from pb.extensions import db
 from pb.jobs import JobRun, JobStatus, enqueue, report_progress
 from pb.transactions import after_commit, commit
 from tests.conftest import skip_or_fail
+from tests.helpers import run_queued_jobs
 
 FAIL_SWITCH = {"fail": False}
 
@@ -23,18 +24,6 @@ def count_to_audit(marker):
     record(None, "test.job_ran", details={"marker": marker})
     commit()
 
-
-def run_worker(app):
-    """Drain the queue with a real RQ worker when Redis is configured (inline mode needs nothing)."""
-    if not app.config.get("REDIS_URL"):
-        return
-    from rq import Queue, SimpleWorker
-
-    from pb.jobs import redis_connection
-
-    connection = redis_connection()
-    queue = Queue(app.config["RQ_QUEUE"], connection=connection)
-    SimpleWorker([queue], connection=connection).work(burst=True)
 
 
 def events(marker):
@@ -51,7 +40,7 @@ def _reset_switch():
 
 def test_job_runs_once_and_reports_done(app):
     run = enqueue(count_to_audit, 1, job_id="count-1")
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     run = db.session.get(JobRun, "count-1")
     assert run.status is JobStatus.DONE
@@ -63,9 +52,9 @@ def test_job_runs_once_and_reports_done(app):
 def test_same_job_id_is_not_queued_twice(app):
     enqueue(count_to_audit, 2, job_id="count-2")
     enqueue(count_to_audit, 2, job_id="count-2")  # a double click
-    run_worker(app)
+    run_queued_jobs(app)
     enqueue(count_to_audit, 2, job_id="count-2")  # after it finished
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     assert len(events(2)) == 1
     assert db.session.get(JobRun, "count-2").attempts == 1
@@ -74,7 +63,7 @@ def test_same_job_id_is_not_queued_twice(app):
 def test_failed_job_keeps_nothing_and_retry_succeeds_once(app):
     FAIL_SWITCH["fail"] = True
     enqueue(count_to_audit, 3, job_id="count-3")
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     run = db.session.get(JobRun, "count-3")
     assert run.status is JobStatus.FAILED
@@ -83,7 +72,7 @@ def test_failed_job_keeps_nothing_and_retry_succeeds_once(app):
 
     FAIL_SWITCH["fail"] = False
     enqueue(count_to_audit, 3, job_id="count-3")
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     run = db.session.get(JobRun, "count-3")
     assert run.status is JobStatus.DONE
@@ -100,7 +89,7 @@ def test_enqueue_after_commit_waits_for_the_commit(app):
 
     after_commit(lambda: enqueue(count_to_audit, 4, job_id="count-4"))
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     assert db.session.get(JobRun, "count-4").status is JobStatus.DONE
 
@@ -118,7 +107,7 @@ def test_real_redis_worker_is_used_in_ci(app):
     enqueue(count_to_audit, 5, job_id="count-5")
     assert db.session.get(JobRun, "count-5").status is JobStatus.QUEUED
     assert queue.count == 1
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     assert db.session.get(JobRun, "count-5").status is JobStatus.DONE
 

@@ -8,7 +8,6 @@ import secrets
 from datetime import timedelta
 
 from pb.extensions import db
-from pb.jobs import redis_connection
 from pb.models_base import utcnow
 from pb.voting.models import (
     Ballot,
@@ -92,13 +91,3 @@ def add_ballots(budget, votes, *, channel=Channel.ONLINE, age_band=None):
         db.session.add(ballot)
     db.session.commit()
 
-
-def run_worker(app):
-    """Drain the queue with a real RQ worker when Redis is configured (inline mode needs nothing)."""
-    if not app.config.get("REDIS_URL"):
-        return
-    from rq import Queue, SimpleWorker
-
-    connection = redis_connection()
-    queue = Queue(app.config["RQ_QUEUE"], connection=connection)
-    SimpleWorker([queue], connection=connection).work(burst=True)

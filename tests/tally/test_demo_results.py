@@ -4,12 +4,12 @@ from pb.demo import seed_demo
 from pb.extensions import db
 from pb.tally import services
 from pb.tally.models import TallyRun
-from tests.tally.support import run_worker
+from tests.helpers import run_queued_jobs
 
 
 def test_demo_has_published_results_with_reasons(app, client):
     seed_demo(app.config["DEMO_PASSWORD"])
-    run_worker(app)  # the what-if counts queued by publishing
+    run_queued_jobs(app)  # the what-if counts queued by publishing
     db.session.expire_all()
     runs = db.session.execute(db.select(TallyRun).order_by(TallyRun.id)).scalars().all()
     assert len(runs) == 2 and all(run.is_published for run in runs)

@@ -12,13 +12,14 @@ from pb.transactions import commit
 from pb.voting.models import Ballot, BallotFormat, BudgetRound, Channel
 from tests.conftest import PABULIB_DIR, skip_or_fail
 from tests.factories import make_user
-from tests.tally.support import add_ballots, make_round, run_worker
+from tests.helpers import run_queued_jobs
+from tests.tally.support import add_ballots, make_round
 
 
 def count(app, budget):
     services.start_tally(budget, make_user(staff=True))
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     return db.session.execute(
         db.select(TallyRun).where(TallyRun.round_budget_id == budget.id).order_by(TallyRun.id.desc())

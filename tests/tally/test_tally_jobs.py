@@ -17,7 +17,8 @@ from pb.transactions import commit
 from pb.voting.models import BallotFormat, Channel
 from tests.conftest import skip_or_fail
 from tests.factories import make_user
-from tests.tally.support import add_ballots, make_round, run_worker
+from tests.helpers import run_queued_jobs
+from tests.tally.support import add_ballots, make_round
 
 
 def actions():
@@ -31,7 +32,7 @@ def runs():
 def start_and_work(app, budget, actor):
     started = services.start_tally(budget, actor)
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     return started
 
@@ -99,13 +100,13 @@ def test_double_start_queues_once_and_rerun_gives_same_hash_without_duplicate(ap
         second = services.start_tally(voted_budget, staff)  # the double click, while the first is queued
         commit()
         assert second.job_id == first.job_id and not second.queued
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     [run] = runs()
 
     again = services.start_tally(voted_budget, staff)  # the same ballots once more
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     assert again.run.id == run.id and not again.queued
     jobs.run_tally(voted_budget.id, run.inputs_hash, staff.id)  # the job itself, run twice
     db.session.expire_all()
@@ -171,7 +172,7 @@ def test_published_result_is_never_replaced_or_changed(app, voted_budget, staff)
     [first] = runs()
     services.publish_tally(first, staff)
     commit()
-    run_worker(app)  # the what-if job
+    run_queued_jobs(app)  # the what-if job
     db.session.expire_all()
 
     add_ballots(voted_budget, [[voted_budget.projects[2]]] * 3)  # late paper ballots, say
@@ -204,7 +205,7 @@ def test_publishing_computes_the_what_if_outcomes(app, voted_budget, staff):
     [run] = runs()
     services.publish_tally(run, staff)
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     rules = {what_if.rule: what_if for what_if in run.what_ifs}
     assert set(rules) == set(services.what_if_rules(run))
@@ -256,7 +257,7 @@ def test_real_redis_worker_runs_the_tally(app, voted_budget, staff):
     commit()
     assert db.session.get(JobRun, started.job_id).status is JobStatus.QUEUED
     assert queue.count == 1 and runs() == []
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     assert db.session.get(JobRun, started.job_id).status is JobStatus.DONE
     assert len(runs()) == 1
@@ -277,7 +278,7 @@ def test_what_if_marks_a_rule_that_cannot_count_these_ballots(app, voted_budget,
     monkeypatch.setattr(pb.rules.optimal, "MAX_TABLE_CELLS", 1)
     services.publish_tally(run, staff)
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     optimal = next(what_if for what_if in run.what_ifs if what_if.rule == "utilitarian-optimal")
     assert optimal.outcome is None and optimal.unavailable == "too_large"

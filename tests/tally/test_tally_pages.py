@@ -14,7 +14,8 @@ from pb.transactions import commit
 from pb.voting.models import Channel
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_token, post_form
-from tests.tally.support import add_ballots, make_round, run_worker
+from tests.helpers import run_queued_jobs
+from tests.tally.support import add_ballots, make_round
 
 
 @pytest.fixture
@@ -41,13 +42,13 @@ def budget():
 def counted(app, budget, actor, publish=False):
     services.start_tally(budget, actor)
     commit()
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     run = db.session.execute(db.select(TallyRun).order_by(TallyRun.id.desc())).scalars().first()
     if publish:
         services.publish_tally(run, actor)
         commit()
-        run_worker(app)
+        run_queued_jobs(app)
         db.session.expire_all()
     return run
 
@@ -98,7 +99,7 @@ def test_staff_count_preview_and_publish_through_the_pages(app, client, budget, 
     assert "Count the votes of Keskusta" in html and 'data-refresh-url="' in html and "js/turnout.js" in html
     response = post_form(client, f"/results/manage/budgets/{budget.id}/count", {}, form_url=manage_url)
     assert response.status_code == 302
-    run_worker(app)
+    run_queued_jobs(app)
     db.session.expire_all()
     run = db.session.execute(db.select(TallyRun)).scalar_one()
     fragment = page(client, f"/results/manage/rounds/{budget.round_id}/progress")

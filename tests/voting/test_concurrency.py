@@ -57,7 +57,7 @@ class Attempt:
 def test_fifty_simultaneous_votes_leave_one_ballot_per_voter(app):
     budget_round = make_round(ballot_format="approval", projects=3)
     first, second = budget_round.budgets
-    staff_a, staff_b = make_user(staff=True), make_user(staff=True)
+    staff_a, staff_b = make_user(staff=True, locale="en"), make_user(staff=True, locale="en")
     _batch, plain = services.create_code_batch(staff_a, budget_round, "Kirjeet", TWICE_USED_CODES + 1, first.district_id)
     db.session.commit()
     round_id = budget_round.id
@@ -74,7 +74,7 @@ def test_fifty_simultaneous_votes_leave_one_ballot_per_voter(app):
     # Accounts: three browsers each, all with the same choices.
     for n in range(ACCOUNT_VOTERS):
         budget = (first, second)[n % 2]
-        user = make_voter(budget.district)
+        user = make_voter(budget.district, locale="en")
         expected.update(choice(budget, n))
         url = f"/voting/{round_id}/ballot/{budget.id}"
         attempts += [Attempt(_browser(app, user), url, ballot_form(budget, n)) for _ in range(THREADS_PER_ACCOUNT)]
@@ -98,7 +98,7 @@ def test_fifty_simultaneous_votes_leave_one_ballot_per_voter(app):
                             {"batch": "P1", "row": "1", "code": paper_code,
                              "project": [str(pid) for pid in choice(first, 0)]}))
     # One account online and, at the same moment, with staff help at a pop-up point.
-    helped = make_voter(first.district)
+    helped = make_voter(first.district, locale="en")
     expected.update(choice(first, 1))
     staff_device = _browser(app, staff_a)
     post_form(staff_device, f"/voting/manage/{round_id}/assisted", {
