@@ -74,6 +74,8 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("PB_LOGIN_RATE_LIMIT", "10 per minute;100 per day")
         self.REGISTER_RATE_LIMIT = os.environ.get("PB_REGISTER_RATE_LIMIT", "5 per minute;50 per day")
+        self.VOTING_RATE_LIMIT = os.environ.get("PB_VOTING_RATE_LIMIT", "120 per minute")
+        self.VOTING_CODE_RATE_LIMIT = os.environ.get("PB_VOTING_CODE_RATE_LIMIT", "20 per minute")
 
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
@@ -86,3 +88,5 @@ class Config:
         self.PASSWORD_RESET_MAX_AGE = 2 * 3600
         self.DEMO_PASSWORD = os.environ.get("PB_DEMO_PASSWORD", "demo-pass-2026")
         self.SITE_NAME = os.environ.get("PB_SITE_NAME", "Osallistu")
+        # Links in mail sent by workers and the CLI, where there is no request to take the address from.
+        self.PB_BASE_URL = os.environ.get("PB_BASE_URL", "http://127.0.0.1:5000")

@@ -9,7 +9,8 @@ import re
 import uuid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
 from flask_mail import Message
 
 from pb.extensions import mail
@@ -36,3 +37,22 @@ def send_mail(to, subject, body):
         log.info("mail to %s written to %s\nSubject: %s\n\n%s", to, path, subject, body)
 
     after_commit(deliver)
+
+
+def send_localized_mail(locale, to, subject, *paragraphs):
+    """Mail ``to`` in ``locale``; ``subject`` and ``paragraphs`` are callables run in that locale."""
+    with force_locale(locale):
+        site = current_app.config["SITE_NAME"]
+        body = "\n\n".join(paragraph() for paragraph in paragraphs)
+        send_mail(to, f"{site}: {subject()}", f"{body}\n\n-- \n{site}\n")
+
+
+def external_url(endpoint, **values):
+    """An absolute link for a mail, also from a worker or the CLI, where there is no request.
+
+    Outside a request the address comes from ``PB_BASE_URL`` (e.g. ``https://osallistu.example.fi``).
+    """
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PB_BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)

@@ -9,15 +9,14 @@ import hashlib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from flask import current_app, url_for
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.auth.models import User, find_by_email
 from pb.auth.tokens import InvalidToken, Purpose, make_token, read_token
 from pb.extensions import db
-from pb.mail import send_mail
+from pb.mail import external_url, send_localized_mail
 from pb.models_base import utcnow
 
 DELETED_DISPLAY_NAME = "Deleted user"
@@ -33,16 +32,6 @@ class EmailTaken(Exception):
 # -- mail ------------------------------------------------------------------------------------------
 
 
-def _mail(locale, to, subject, *paragraphs):
-    """Mail ``to`` in ``locale``; ``subject`` and ``paragraphs`` are callables run in that locale."""
-    with force_locale(locale):
-        site = current_app.config["SITE_NAME"]
-        body = "\n\n".join(paragraph() for paragraph in paragraphs)
-        send_mail(to, f"{site}: {subject()}", f"{body}\n\n-- \n{site}\n")
-
-
-def _link(endpoint, **values):
-    return url_for(endpoint, _external=True, **values)
 
 
 def _ignore_if_not_you():
@@ -75,13 +64,13 @@ def register(email, display_name, password, locale):
 
 
 def _mail_registration_attempt(user):
-    _mail(
+    send_localized_mail(
         user.locale,
         user.email,
         lambda: _("Someone tried to create an account with your address"),
         lambda: _("Someone tried to create a new account with this email address. You already have an account."),
-        lambda: _("If it was you, log in here: %(url)s", url=_link("auth.login")),
-        lambda: _("If you forgot your password, make a new one here: %(url)s", url=_link("auth.reset_request")),
+        lambda: _("If it was you, log in here: %(url)s", url=external_url("auth.login")),
+        lambda: _("If you forgot your password, make a new one here: %(url)s", url=external_url("auth.reset_request")),
         _ignore_if_not_you,
     )
 
@@ -91,9 +80,9 @@ def verification_token(user):
 
 
 def send_verification(user):
-    url = _link("auth.verify_email", token=verification_token(user))
+    url = external_url("auth.verify_email", token=verification_token(user))
     hours = current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600
-    _mail(
+    send_localized_mail(
         user.locale,
         user.email,
         lambda: _("Confirm your email address"),
@@ -191,9 +180,9 @@ def request_password_reset(email):
         Purpose.RESET_PASSWORD,
         {"user": user.id, "version": user.session_version, "password": _password_fingerprint(user)},
     )
-    url = _link("auth.reset_password", token=token)
+    url = external_url("auth.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    _mail(
+    send_localized_mail(
         user.locale,
         user.email,
         lambda: _("Make a new password"),
@@ -235,14 +224,14 @@ def change_password(user, new_password):
 
 
 def _mail_password_changed(user):
-    _mail(
+    send_localized_mail(
         user.locale,
         user.email,
         lambda: _("Your password was changed"),
         lambda: _("Hello %(name)s,", name=user.display_name),
         lambda: _("The password of your account was changed. You were logged out on your other devices."),
         lambda: _(
-            "If you did not do this, make a new password now: %(url)s", url=_link("auth.reset_request")
+            "If you did not do this, make a new password now: %(url)s", url=external_url("auth.reset_request")
         ),
     )
 
@@ -273,9 +262,9 @@ def request_email_change(user, new_email):
     token = make_token(
         Purpose.CHANGE_EMAIL, {"user": user.id, "version": user.session_version, "email": new_email}
     )
-    url = _link("auth.confirm_email_change", token=token)
+    url = external_url("auth.confirm_email_change", token=token)
     hours = current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600
-    _mail(
+    send_localized_mail(
         user.locale,
         new_email,
         lambda: _("Confirm your new email address"),
@@ -284,7 +273,7 @@ def request_email_change(user, new_email):
         lambda: _("The link works for %(hours)s hours.", hours=hours),
         _ignore_if_not_you,
     )
-    _mail(
+    send_localized_mail(
         user.locale,
         user.email,
         lambda: _("Someone asked to change your email address"),
@@ -293,7 +282,7 @@ def request_email_change(user, new_email):
             "Someone asked to change the email address of your account. The change happens only when "
             "the link sent to the new address is opened."
         ),
-        lambda: _("If you did not do this, change your password now: %(url)s", url=_link("auth.reset_request")),
+        lambda: _("If you did not do this, change your password now: %(url)s", url=external_url("auth.reset_request")),
     )
     record(user, "auth.email_change_requested", subject=user)
 
@@ -313,13 +302,13 @@ def confirm_email_change(token):
     user.email_verified_at = utcnow()
     _end_sessions(user)
     record(user, "auth.email_changed", subject=user)
-    _mail(
+    send_localized_mail(
         user.locale,
         old_email,
         lambda: _("Your email address was changed"),
         lambda: _("Hello %(name)s,", name=user.display_name),
         lambda: _("Your account now uses a new email address. Mail will no longer come to this address."),
-        lambda: _("If you did not do this, contact the staff through the help page: %(url)s", url=_link("public.help")),
+        lambda: _("If you did not do this, contact the staff through the help page: %(url)s", url=external_url("public.help")),
     )
     return user
 
@@ -467,7 +456,7 @@ def delete_account(user):
     _end_sessions(user)
     record(user, "auth.account_deleted", subject=user)
     if email:
-        _mail(
+        send_localized_mail(
             locale,
             email,
             lambda: _("Your account was deleted"),

@@ -6,8 +6,7 @@ removing the last representative, an invitation for another account) raise
 :class:`OrganisationRuleError`, whose text is a translated message for them.
 """
 
-from flask import current_app, url_for
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +15,7 @@ from pb.audit.services import record
 from pb.auth.models import find_by_email
 from pb.extensions import db
 from pb.i18n import current_language
-from pb.mail import send_mail
+from pb.mail import external_url, send_localized_mail
 from pb.models_base import utcnow
 from pb.orgs.models import ContactPerson, Invitation, MemberRole, Membership, Organisation
 
@@ -209,28 +208,25 @@ def invite_member(actor, organisation, email, role):
 
 def _send_invitation(actor, invitation):
     invitee = find_by_email(invitation.email)
-    link = url_for("orgs.show_invitation", token=invitation_token(invitation), _external=True)
-    with force_locale(invitee.locale if invitee is not None else current_language()):
-        subject = _("Invitation to join %(name)s", name=invitation.organisation.name)
-        body = "\n\n".join(
-            (
-                _(
-                    "%(person)s has invited you to join %(name)s on %(site)s. Your role would be: %(role)s.",
-                    person=actor.display_name,
-                    name=invitation.organisation.name,
-                    site=current_app.config["SITE_NAME"],
-                    role=invitation.role.label,
-                ),
-                _(
-                    "To accept, open the link below and log in with this email address: %(email)s. "
-                    "If you do not have an account yet, first create one with this email address.",
-                    email=invitation.email,
-                ),
-                link,
-                _("The link works for 14 days. If you do not want to join, you can ignore this message."),
-            )
-        )
-    send_mail(invitation.email, subject, body)
+    send_localized_mail(
+        invitee.locale if invitee is not None else current_language(),
+        invitation.email,
+        lambda: _("Invitation to join %(name)s", name=invitation.organisation.name),
+        lambda: _(
+            "%(person)s has invited you to join %(name)s on %(site)s. Your role would be: %(role)s.",
+            person=actor.display_name,
+            name=invitation.organisation.name,
+            site=current_app.config["SITE_NAME"],
+            role=invitation.role.label,
+        ),
+        lambda: _(
+            "To accept, open the link below and log in with this email address: %(email)s. "
+            "If you do not have an account yet, first create one with this email address.",
+            email=invitation.email,
+        ),
+        lambda: external_url("orgs.show_invitation", token=invitation_token(invitation)),
+        lambda: _("The link works for 14 days. If you do not want to join, you can ignore this message."),
+    )
 
 
 def accept_invitation(user, invitation):

@@ -6,27 +6,13 @@ the organisation's representatives, and for an assisted proposal the contact add
 the group gave to staff. Each person gets it in their own language.
 """
 
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pb.extensions import db
-from pb.mail import send_mail
+from pb.mail import external_url, send_localized_mail
 from pb.orgs.models import MemberRole
 from pb.proposals.models import Proposal, ProposalVersion
 from pb.transactions import commit
-
-
-def external_url(endpoint, **values):
-    """An absolute link for a mail, also from a worker or the CLI, where there is no request.
-
-    Outside a request the address comes from ``PB_BASE_URL`` (e.g. ``https://osallistu.example.fi``).
-    """
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base_url = current_app.config.get("PB_BASE_URL") or "http://localhost"
-    with current_app.test_request_context(base_url=base_url):
-        return url_for(endpoint, _external=True, **values)
 
 
 def recipients(proposal):
@@ -42,16 +28,10 @@ def recipients(proposal):
     return sorted(found.items())
 
 
-def _site():
-    return current_app.config["SITE_NAME"]
-
-
 def _send(proposal, subject, paragraphs):
     """``subject`` and ``paragraphs`` are callables, run in each recipient's language."""
     for email, locale in recipients(proposal):
-        with force_locale(locale):
-            body = "\n\n".join(paragraph() for paragraph in paragraphs)
-            send_mail(email, f"{_site()}: {subject()}", f"{body}\n\n-- \n{_site()}\n")
+        send_localized_mail(locale, email, subject, *paragraphs)
 
 
 def send_submission_receipt(proposal_id, number):

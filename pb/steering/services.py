@@ -1,14 +1,12 @@
 """Steering groups and their members. Services flush only; every change is audited."""
 
-from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.auth.models import find_by_email
 from pb.extensions import db
 from pb.i18n import localized
-from pb.mail import send_mail
+from pb.mail import external_url, send_localized_mail
 from pb.steering.models import SteeringGroup, SteeringMember
 
 
@@ -62,22 +60,18 @@ def add_member(actor, group, email, role):
 
 
 def _tell_new_member(member):
-    link = url_for("steering.show", group_id=member.group.id, _external=True)
-    with force_locale(member.user.locale):
-        group_name = localized(member.group.name)
-        subject = _("You were added to the steering group %(name)s", name=group_name)
-        body = "\n\n".join(
-            (
-                _(
-                    "You are now in the steering group %(name)s. Your role: %(role)s.",
-                    name=group_name,
-                    role=member.role.label,
-                ),
-                _("You can see the group and its members here:"),
-                link,
-            )
-        )
-    send_mail(member.user.email, subject, body)
+    send_localized_mail(
+        member.user.locale,
+        member.user.email,
+        lambda: _("You were added to the steering group %(name)s", name=localized(member.group.name)),
+        lambda: _(
+            "You are now in the steering group %(name)s. Your role: %(role)s.",
+            name=localized(member.group.name),
+            role=member.role.label,
+        ),
+        lambda: _("You can see the group and its members here:"),
+        lambda: external_url("steering.show", group_id=member.group.id),
+    )
 
 
 def change_member_role(actor, member, role):

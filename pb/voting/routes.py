@@ -52,8 +52,8 @@ CODE_SESSION = "pb_voting_code"
 RECEIPT_SESSION = "pb_voting_receipt"
 
 # Guessing codes or receipts is refused long before it could succeed; casting is limited per address.
-code_limit = limiter.limit(lambda: current_app.config.get("VOTING_CODE_RATE_LIMIT", "20 per minute"), methods=["POST"])
-ballot_limit = limiter.limit(lambda: current_app.config.get("VOTING_RATE_LIMIT", "120 per minute"), methods=["POST"])
+code_limit = limiter.limit(lambda: current_app.config["VOTING_CODE_RATE_LIMIT"], methods=["POST"])
+ballot_limit = limiter.limit(lambda: current_app.config["VOTING_RATE_LIMIT"], methods=["POST"])
 
 
 def _round_or_404(round_id):

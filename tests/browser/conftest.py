@@ -64,9 +64,13 @@ def _live_server_setup(app):
 
 @pytest.fixture(scope="session")
 def live_server(_live_server_setup, live_server, app):
-    """pytest-flask's live server; the test process gets back its SERVER_NAME and loggers."""
+    """pytest-flask's live server; the test process gets back its SERVER_NAME and loggers.
+
+    Jobs drained in the test process (``run_queued_jobs``) link to the live server in their mail.
+    """
     original_name, loggers, log_handler = _live_server_setup
     app.config["SERVER_NAME"] = original_name
+    app.config["PB_BASE_URL"] = live_server.url()
     for logger in loggers:
         logger.removeHandler(log_handler)
     log_handler.close()

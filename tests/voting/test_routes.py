@@ -298,7 +298,7 @@ def test_staff_create_a_round_set_budgets_add_projects_and_open_voting(app):
 def test_staff_pages_need_staff(app):
     budget_round = make_round()
     resident = client_for(app, make_voter(budget_round.budgets[0].district))
-    for url in (f"/voting/manage/", f"/voting/manage/{budget_round.id}", f"/voting/manage/{budget_round.id}/codes",
+    for url in ("/voting/manage/", f"/voting/manage/{budget_round.id}", f"/voting/manage/{budget_round.id}/codes",
                 f"/voting/manage/{budget_round.id}/paper", f"/voting/manage/{budget_round.id}/duplicates"):
         assert resident.get(url).status_code == 403, url
 
