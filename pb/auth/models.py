@@ -4,9 +4,10 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from pb.extensions import db, login_manager
 from pb.models_base import TimestampMixin, UTCDateTime
@@ -22,7 +23,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     # decisions keep their integrity, but nothing in it identifies the person.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(120))
+    stored_display_name: Mapped[str] = mapped_column("display_name", String(120))
     locale: Mapped[str] = mapped_column(String(5), default="fi")
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_staff_member: Mapped[bool] = mapped_column(default=False)
@@ -33,6 +34,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Declared for neighbourhood voting (pb.voting): the year of birth and the home district.
     birth_year: Mapped[int | None]
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+
+    def _get_display_name(self):
+        # A deleted account keeps no name; readers see "Deleted user" in their own language.
+        return _("Deleted user") if self.deleted_at is not None else self.stored_display_name
+
+    def _set_display_name(self, value):
+        self.stored_display_name = value
+
+    display_name = synonym("stored_display_name", descriptor=property(_get_display_name, _set_display_name))
 
     def set_password(self, password):
         self.password_hash = _hasher.hash(password)

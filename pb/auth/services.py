@@ -19,7 +19,6 @@ from pb.extensions import db
 from pb.mail import external_url, send_localized_mail
 from pb.models_base import utcnow
 
-DELETED_DISPLAY_NAME = "Deleted user"
 
 _timing_hasher = PasswordHasher()
 _timing_hash = None
@@ -445,7 +444,7 @@ def delete_account(user):
         db.session.execute(db.delete(ContactPerson).where(db.func.lower(ContactPerson.email) == email))
         db.session.execute(db.delete(Invitation).where(db.func.lower(Invitation.email) == email))
     user.email = None
-    user.display_name = DELETED_DISPLAY_NAME
+    user.display_name = ""
     user.password_hash = None
     user.email_verified_at = None
     user.birth_year = None

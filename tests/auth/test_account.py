@@ -1,5 +1,7 @@
 import json
 
+from flask_babel import force_locale
+
 from pb.audit.models import AuditEvent
 from pb.auth.models import User, find_by_email
 from pb.extensions import db
@@ -233,7 +235,9 @@ def test_deleting_erases_the_person_and_keeps_the_anonymous_row(client, app, use
     row = db.session.get(User, user_id)
     assert row.email is None
     assert row.password_hash is None
-    assert row.display_name == "Deleted user"
+    assert row.stored_display_name == "" and row.display_name == "Deleted user"
+    with force_locale("fi"):
+        assert row.display_name == "Poistettu käyttäjä"
     assert row.deleted_at is not None
     assert not row.is_active
     assert db.session.scalar(db.select(db.func.count(Membership.id)).filter_by(user_id=user_id)) == 0
