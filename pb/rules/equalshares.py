@@ -25,8 +25,9 @@ count works on (class, project, points) totals instead of voters. The class stru
 after ``r`` rounds depends only on the first ``r`` purchases, not on the budget, so
 ``add1`` keeps it between runs and extends it only from the first purchase that differs.
 Each round computes every price factor at once by Newton's method on the (concave,
-piecewise-linear) money-raised curve, starting from last round's factor. See
-:func:`equal_shares_add1` for how budget steps are skipped.
+piecewise-linear) money-raised curve, starting from last round's factor; the bought
+project's factor comes from its supporter groups (directly when all of them can pay in
+full). See :func:`equal_shares_add1` for how budget steps are skipped.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ _TOL = 1e-9
 # exactly the cost must not come out short. Small enough that, with integer costs, the
 # shortfalls of a whole count stay far below one minor unit, so step 0 never overspends.
 _AFFORD = 1e-12
+# add1 follows every one of the next this many steps in a run (see _ladder).
+_DENSE = 8
 
 
 @dataclass
@@ -122,17 +125,23 @@ class _Profile:
 
 
 def _groups(keys: np.ndarray, weights: np.ndarray):
-    """Distinct ``keys`` in increasing order: each input's group, each group's summed
-    weight and the index of one input in it."""
+    """Distinct non-negative ``keys`` in increasing order, each input's group and each
+    group's summed weight.
+
+    Counting sort: with keys bounded by a few times the number of entries this beats a
+    comparison sort. The weights are whole numbers, so their sums are exact in any order.
+    """
     if not len(keys):
-        return keys, np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp)
-    order = np.argsort(keys)
-    ks = keys[order]
-    step = ks[1:] != ks[:-1]
-    first = np.flatnonzero(np.concatenate(([True], step)))
-    inv = np.empty(len(keys), dtype=np.intp)
-    inv[order] = np.concatenate(([0], np.cumsum(step)))
-    return ks[first], inv, np.add.reduceat(weights[order], first), order[first]
+        return keys, keys, np.zeros(0)
+    # Only the span the keys cover needs counting.
+    low = int(keys.min())
+    keys = keys - low
+    space = int(keys.max()) + 1
+    summed = np.bincount(keys, weights=weights, minlength=space)
+    present = np.flatnonzero(np.bincount(keys, minlength=space))
+    group = np.empty(space, dtype=np.intp)
+    group[present] = np.arange(len(present))
+    return present + low, group[keys], summed[present]
 
 
 class _Level:
@@ -146,7 +155,17 @@ class _Level:
     classes and entry ids of the level before.
     """
 
-    __slots__ = ("ncls", "first_new", "parent", "ppidx", "gw", "id_start", "id_end", "moved_from", "undo")
+    __slots__ = (
+        "ncls",
+        "first_new",
+        "parent",
+        "ppidx",
+        "gw",
+        "id_start",
+        "id_end",
+        "moved_from",
+        "undo",
+    )
 
 
 class _Structure:
@@ -164,8 +183,9 @@ class _Structure:
         self.open0 = relevant & prof.priced
         np_ = prof.n_points
         row_ok = self.open0[prof.row_proj]
-        keys, inv, weights, _ = _groups(
-            prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok], prof.mult[prof.row_voter[row_ok]].astype(np.float64)
+        keys, inv, weights = _groups(
+            prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok],
+            prof.mult[prof.row_voter[row_ok]].astype(np.float64),
         )
         self.size = 0
         cap = max(len(keys), 16)
@@ -173,7 +193,13 @@ class _Structure:
         self.ej = np.zeros(cap, dtype=np.intp)
         self.eu = np.zeros(cap)
         self.w0 = np.zeros(cap)
-        self._append(np.zeros(len(keys), dtype=np.intp), keys // np_, keys % np_, weights)
+        j = keys // np_
+        self._append(
+            np.zeros(len(keys), dtype=np.intp),
+            j,
+            prof.pvals[keys % np_] * prof.fcosts[j],
+            weights,
+        )
         self.vcls = np.zeros(prof.n, dtype=np.intp)
         self.eid = np.full(len(prof.row_proj), -1, dtype=np.intp)
         self.eid[row_ok] = inv
@@ -185,7 +211,7 @@ class _Structure:
         self.levels = [level]
         self.seq: list[int] = []
 
-    def _append(self, k: np.ndarray, j: np.ndarray, pidx: np.ndarray, weights: np.ndarray) -> None:
+    def _append(self, k: np.ndarray, j: np.ndarray, utility: np.ndarray, weights: np.ndarray) -> None:
         end = self.size + len(k)
         if end > len(self.ek):
             cap = max(end, 2 * len(self.ek))
@@ -197,7 +223,7 @@ class _Structure:
         part = slice(self.size, end)
         self.ek[part] = k
         self.ej[part] = j
-        self.eu[part] = self.prof.pvals[pidx] * self.prof.fcosts[j]
+        self.eu[part] = utility
         self.w0[part] = weights
         self.size = end
 
@@ -220,7 +246,7 @@ class _Structure:
 
     def _split(self, lv: _Level, s: int) -> _Level:
         prof = self.prof
-        m, np_ = prof.m, prof.n_points
+        np_ = prof.n_points
         a, z = prof.col_ptr[s], prof.col_ptr[s + 1]
         voters = prof.col_voter[a:z]
         s_pos = prof.col_pos[a:z]
@@ -228,7 +254,7 @@ class _Structure:
         self.eid[s_pos] = -1
         old = self.vcls[voters]
         # The supporters of s leave their class for a new one per (old class, points on s).
-        gkeys, ginv, gw, _ = _groups(old * np_ + prof.col_pidx[a:z], prof.mult[voters].astype(np.float64))
+        gkeys, ginv, gw = _groups(old * np_ + prof.col_pidx[a:z], prof.mult[voters].astype(np.float64))
         undo.append((self.vcls, voters, old))
         self.vcls[voters] = lv.ncls + ginv
         nxt = _Level()
@@ -245,14 +271,29 @@ class _Structure:
         was = self.eid[pos]
         ok = was >= 0
         pos, owner, was = pos[ok], owner[ok], was[ok]
-        bj, bp = prof.row_proj[pos], prof.row_pidx[pos]
         bw = prof.mult[voters[owner]].astype(np.float64)
-        keys, inv, weights, rep = _groups((ginv[owner] * m + bj) * np_ + bp, bw)
+        # A new entry is an old entry (class, project, points) taken by the voters of one
+        # new class: keyed by (old entry, points on s). Old entries run in (class, project,
+        # points) order, and so do the new ones, once ordered by new class.
+        spidx = prof.col_pidx[a:z][owner]
+        keys, inv, weights = _groups(was * np_ + spidx, bw)
+        moved_from = keys // np_
+        new_class = np.searchsorted(gkeys, self.ek[moved_from] * np_ + keys % np_)
+        if np_ > 1:
+            order = np.argsort(new_class, kind="stable")
+            place = np.empty(len(order), dtype=np.intp)
+            place[order] = np.arange(len(order))
+            inv = place[inv]
+            weights, moved_from, new_class = (
+                weights[order],
+                moved_from[order],
+                new_class[order],
+            )
         nxt.id_start = self.size
         undo.append((self.eid, pos, was))
         self.eid[pos] = self.size + inv
-        nxt.moved_from = was[rep]
-        self._append(lv.ncls + keys // (m * np_), (keys // np_) % m, keys % np_, weights)
+        nxt.moved_from = moved_from
+        self._append(lv.ncls + new_class, self.ej[moved_from], self.eu[moved_from], weights)
         nxt.id_end = self.size
         nxt.undo = undo
         return nxt
@@ -277,6 +318,13 @@ class _Budgets:
         """
         eb = self.rows[:, nxt.parent]
         eu = pvals[nxt.ppidx] * s_cost
+        # Usually every group can pay in full at cost / utility. Utilities are whole
+        # numbers, so their total is exact, and the factor is the one the general case
+        # below finds; near a shortfall of money the general case decides.
+        whole = nxt.gw @ eu
+        rho = s_cost / whole
+        if (eb >= rho * eu).all() and (eb @ nxt.gw >= s_cost * (1 + 1e-9)).all():
+            return np.full(len(eb), rho)
         order = np.argsort(eb / eu, axis=1)
         money = np.take_along_axis(eb * nxt.gw, order, axis=1)
         util = (nxt.gw * eu)[order]
@@ -287,6 +335,12 @@ class _Budgets:
         fits = rho * np.take(eu, order) <= np.take_along_axis(eb, order, axis=1)
         fits[:, -1] = True
         return rho[np.arange(len(rho)), np.argmax(fits, axis=1)]
+
+    def replay(self, struct: _Structure, purchases: list[int], r: int, prof: _Profile) -> None:
+        """Make the first ``r`` of ``purchases`` (the sequence ``struct`` keeps), as a run does."""
+        for q in range(r):
+            nxt, cost = struct.levels[q + 1], prof.fcosts[purchases[q]]
+            self.pay(nxt, self.prices(nxt, cost, prof.pvals), cost, prof.pvals)
 
     def pay(self, nxt: _Level, rhos: np.ndarray, s_cost: float, pvals: np.ndarray) -> None:
         """The supporters pay at the price factors ``rhos``; the new classes get what is left."""
@@ -329,10 +383,16 @@ class _Run:
     forced to make the purchases of the count at ``b``. Between consecutive budgets
     ``t0 < t1`` of ``[b] + tracks`` the run tries to prove that every budget in
     ``[t0, t1]`` makes exactly those purchases. ``certified`` is the number of leading
-    intervals proven. If an interval fails in round ``r``, every budget up to the highest
-    track still followed makes the same purchases in the rounds before ``r``, so
-    ``snapshot`` keeps the state of the counts from the failing interval's upper end up,
-    and a later run (``resume``) continues them from round ``r``.
+    intervals proven. If an interval fails in round ``r``, every budget above its lower
+    end, up to the highest track still followed, makes the same purchases in the rounds
+    before ``r``, so ``snapshots`` gets the state of the counts from the failing
+    interval's upper end up (later failures add later, lower snapshots), and a later run
+    (``resume``) continues a count at any such budget from round ``r``: from the
+    snapshot's own counts, or by replaying the purchases for one it does not hold.
+    ``unit``: the add1 step; an interval between neighbouring steps holds no budget
+    besides its ends, so it only needs its upper end's count to make the purchase
+    (checked at that count's own price factor, which is much tighter than the interval
+    bound: near a tie the interval bound fails at every step).
 
     Why the proof holds. With the purchases fixed, a round maps money monotonically (more
     money before means a price factor no higher and so at least as much money after), so
@@ -345,7 +405,13 @@ class _Run:
     """
 
     def __init__(
-        self, prof: _Profile, struct: _Structure, b: float = 0.0, tracks=(), resume: _Snapshot | None = None
+        self,
+        prof: _Profile,
+        struct: _Structure,
+        b: float = 0.0,
+        tracks=(),
+        resume: _Snapshot | None = None,
+        unit: float = 0.0,
     ):
         self.prof = prof
         m = prof.m
@@ -353,7 +419,7 @@ class _Run:
         short = costs * (1 - _AFFORD)
         self.nfree = len(prof.free)
         self.rhos: list[float] = []
-        self.snapshot = None
+        self.snapshots: list[_Snapshot] = []
         # Price factors only rise within a count (money only shrinks): last round's are
         # lower bounds for this round's.
         rho = np.zeros(m)
@@ -367,13 +433,26 @@ class _Run:
             live = None
             r = 0
         else:
-            self.per_voter = list(resume.per_voter)
-            budgets = _Budgets(self.per_voter)
-            budgets.rows = resume.rows
+            # Resumed at round ``r``: the counts at ``[b, *tracks]`` are those of the
+            # snapshot where it has them, and replayed through its purchases otherwise.
+            self.per_voter = [b, *tracks]
             self.selected = list(resume.selected)
-            out, weights, live, r = resume.out.copy(), resume.weights.copy(), resume.live, resume.r
+            r = resume.r
+            kept = {t: i for i, t in enumerate(resume.per_voter)}
+            missing = [t for t in self.per_voter if t not in kept]
+            replayed = _Budgets(missing)
+            if missing:
+                replayed.replay(struct, self.selected[self.nfree :], r, prof)
+            budgets = _Budgets(self.per_voter)
+            budgets.rows = np.empty((len(self.per_voter), max(resume.rows.shape[1], replayed.rows.shape[1])))
+            for i, t in enumerate(self.per_voter):
+                source = resume.rows[kept[t]] if t in kept else replayed.rows[missing.index(t)]
+                budgets.rows[i, : len(source)] = source
+            out, weights, live = resume.out.copy(), resume.weights.copy(), resume.live
         while True:
             rows = len(budgets.rows)
+            # Intervals between neighbouring steps hold no other budget to prove.
+            self.adjacent = np.diff(self.per_voter[:rows]) <= 1.5 * unit
             if live is None:
                 # The entries with voters and money (under the highest budget) for a
                 # project not out.
@@ -463,7 +542,7 @@ class _Run:
         snap.weights = weights.copy()
         snap.out = out.copy()
         snap.live = live
-        self.snapshot = snap
+        self.snapshots.append(snap)
         budgets.rows = budgets.rows[: interval + 1]
 
     def _doubts(self, s, rhos, money, affordable, lj, lw, eb, lu) -> np.ndarray:
@@ -477,7 +556,8 @@ class _Run:
         # Projects the tie-break prefers must stay above the tie window; the others only
         # must not undercut it, so an exact tie that lasts across the budgets is kept.
         factor = np.where(prof.rank < prof.rank[s], 1 + _TOL, 1 / (1 + _TOL))
-        limit = rhos[:-1, None] * factor
+        # An interval between neighbouring steps only needs its upper end to buy s.
+        limit = np.where(self.adjacent, rhos[1:], rhos[:-1])[:, None] * factor
         rivals = affordable[1:].copy()
         rivals[:, s] = False
         flat = (lj + m * np.arange(upper)[:, None]).ravel()
@@ -542,10 +622,13 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
     over-budget step, or ``K``); ``per_voter_budget`` is that of the returned step.
 
     The outcome is the one the unit-step loop gives, but not every step is counted in
-    full. A run at step ``k`` also follows a few later steps ``k + d`` (see :class:`_Run`):
-    the steps up to the last ``d`` it proves to buy the same projects cost the same and are
-    skipped. Where a proof fails in round ``r``, the next step's count agrees with the
-    forced one up to round ``r``, so it continues that count from there.
+    full. A run at step ``k`` also follows later steps ``k + d`` (every one of the next
+    ``_DENSE``, then sparser ones up to twice the last jump; see :class:`_Run` and
+    :func:`_ladder`): the steps up to the last ``d`` it proves to buy the same projects
+    cost the same and are skipped. Where a proof fails in round ``r``, the steps above
+    agree with the forced counts before round ``r``; the snapshots of those counts are
+    kept on a stack, and the next step continues from the latest one instead of counting
+    from round 0. A run counts from round 0 only when no snapshot is left.
     """
     prof = _Profile(costs, indptr, indices, points, multiplicity)
     if prof.voters == 0:
@@ -559,38 +642,42 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
     # The class structure leaves out projects unaffordable at every budget up to ``cap``,
     # and is rebuilt with a higher cap when a run needs one.
     cap, struct = 0.0, None
-    step, good, reach, stop = 0, 0, 2, last_step
-    snapshot = None
+    step, good, reach, stop = 0, 0, 0, last_step
+    # Snapshots of counts still to resume, the last one lowest in budget and latest in round.
+    pending: list[_Snapshot] = []
     while step <= last_step:
-        if snapshot is not None and snapshot.per_voter[0] == base + step * unit:
-            offsets = [round((t - base) / unit) - step for t in snapshot.per_voter[1:]]
-        else:
-            snapshot = None
-            offsets = [o for o in _ladder(reach) if step + o <= last_step]
+        snapshot = pending.pop() if pending else None
+        offsets = [o for o in _ladder(reach) if step + o <= last_step]
+        if snapshot is not None:
+            # Only the budgets up to the snapshot's highest are known to make this step's
+            # purchases before its round; the counts it holds cost nothing to add.
+            held = [round((t - base) / unit) - step for t in snapshot.per_voter]
+            offsets = sorted({o for o in offsets if o <= held[-1]} | {o for o in held if o > 0})
         top = base + (step + max(offsets, default=0)) * unit
         if top > cap:
-            # Counts kept in a snapshot used the old structure; start afresh.
-            cap, snapshot = base + 2 * max(base, top - base), None
+            # Counts kept in snapshots used the old structure; start afresh.
+            cap, snapshot, pending = base + 2 * max(base, top - base), None, []
             struct = _Structure(prof, prof.support * cap >= prof.fcosts * (1 - _AFFORD))
-        if snapshot is None:
-            run = _Run(prof, struct, base + step * unit, [base + (step + o) * unit for o in offsets])
-        else:
-            run = _Run(prof, struct, resume=snapshot)
+        tracks = [base + (step + o) * unit for o in offsets]
+        run = _Run(prof, struct, base + step * unit, tracks, resume=snapshot, unit=unit)
         if step and run.spent() > budget:
             stop = step
             break
         done = offsets[run.certified - 1] if run.certified else 0
-        snapshot = run.snapshot
+        # Every step up to a failing interval's upper end makes the purchases of this
+        # one before that snapshot's round, so the next step resumes from the latest.
+        pending += run.snapshots
         good, step = step + done, step + done + 1
-        reach = max(2, 2 * done)
+        reach = 2 * done
     b = base + good * unit
     return _Run(prof, struct, b).result(b, stop)
 
 
 def _ladder(reach: int) -> list[int]:
-    """Step offsets for the forced counts of one run: dense near the start, then sparser."""
+    """Step offsets for the forced counts of one run: every step up to ``_DENSE`` (the
+    outcome changes every few steps in large elections), then sparser up to ``reach``."""
     out, o = [], 1
-    while o <= reach:
+    while o <= max(reach, _DENSE):
         out.append(o)
-        o += max(1, o // 2)
+        o += 1 if o < _DENSE else o // 2
     return out
