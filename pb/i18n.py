@@ -1,14 +1,35 @@
 """Languages: locale choice, translated content fields, and formatting filters."""
 
+from functools import cache
+
 from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
 from flask import current_app, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from pb.extensions import babel
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 SESSION_KEY = "locale"
+
+
+@cache
+def _wtforms_catalogue(locale):
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class CachedFormTranslations:
+    """Request mixin: WTForms' own messages from a catalogue read once per process.
+
+    Flask-WTF looks for ``request.wtforms_translations`` and, when it is missing, reads the
+    catalogue file again for every request that shows a form message.
+    """
+
+    @property
+    def wtforms_translations(self):
+        return _wtforms_catalogue(str(get_locale()))
 
 
 def select_locale():

@@ -2,6 +2,8 @@
 
 from flask import Request, current_app
 
+from pb.i18n import CachedFormTranslations
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -27,8 +29,8 @@ SECURITY_HEADERS = {
 }
 
 
-class FormLimitedRequest(Request):
-    """Caps url-encoded form bodies at MAX_FORM_MEMORY_SIZE.
+class FormLimitedRequest(CachedFormTranslations, Request):
+    """Caps url-encoded form bodies at MAX_FORM_MEMORY_SIZE (and reads WTForms' messages once).
 
     Since Werkzeug 3.1.9 that setting only limits multipart text parts, so a form
     without a file (url-encoded) could be as large as MAX_CONTENT_LENGTH (meant for

@@ -41,7 +41,6 @@ from pb.voting.models import (
     IdeaStatus,
     PaperStatus,
     Project,
-    RoundBudget,
     RoundPhase,
     VotingCode,
     shuffled,
@@ -64,8 +63,9 @@ def _round_or_404(round_id):
 
 
 def _budget_or_404(budget_round, budget_id):
-    budget = db.session.get(RoundBudget, budget_id)
-    if budget is None or budget.round_id != budget_round.id:
+    # Through the round's budgets: the ballot pages need them all anyway (one query, not two).
+    budget = next((budget for budget in budget_round.budgets if budget.id == budget_id), None)
+    if budget is None:
         abort(404)
     return budget
 
@@ -300,13 +300,16 @@ def _render_ballot(budget_round, budget, voter, *, post_url, selection, version,
 
 
 def _ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
-    """GET shows the voter's ballot; POST updates the total or casts it. Shared by online and assisted voting."""
-    existing = services.ballot_of(budget, voter.key)
-    usable = existing is not None and existing.channel is voter.channel and (
-        not voter.by_code or existing.id in voter.owned_ballot_ids
-    )
+    """GET shows the voter's ballot; POST updates the total or casts it. Shared by online and assisted voting.
+
+    ``after_cast(ballot_id)`` gives the response once a ballot is stored and committed.
+    """
     render = dict(post_url=post_url, back_url=back_url)
     if request.method == "GET":
+        existing = services.ballot_of(budget, voter.key)
+        usable = existing is not None and existing.channel is voter.channel and (
+            not voter.by_code or existing.id in voter.owned_ballot_ids
+        )
         if not budget_round.is_voting_open():
             flash(_("Voting is not open."), "error")
             return redirect(back_url)
@@ -328,19 +331,21 @@ def _ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast)
     try:
         choices = services.parse_choices(budget_round, budget, request.form)
         if request.form.get("action") == "update":
+            existing = services.ballot_of(budget, voter.key)
             return _render_ballot(budget_round, budget, voter, selection=choices, version=form.expected_version(), existing=existing, **render)
         result = services.cast_ballot(voter, budget, choices, expected_version=form.expected_version(),
                                       actor=current_user if voter.channel is not Channel.ONLINE else None)
     except VotingRefused as refusal:
         commit()  # the audit row of the refused attempt; nothing of the ballot was written
-        current = services.ballot_of(budget, voter.key) if refusal.reason == "replayed" else None
-        if current is not None:
-            return _render_ballot(budget_round, budget, voter, existing=current, version=current.version, selection=current.points_by_project(), error=refusal.message, status=refusal.status, **render)
+        existing = services.ballot_of(budget, voter.key)
+        if existing is not None and refusal.reason == "replayed":
+            return _render_ballot(budget_round, budget, voter, existing=existing, version=existing.version, selection=existing.points_by_project(), error=refusal.message, status=refusal.status, **render)
         return _render_ballot(budget_round, budget, voter, existing=existing, version=form.expected_version(), selection=choices, error=refusal.message, status=refusal.status,
                               show_form=refusal.reason not in FINAL_REFUSALS, **render)
+    ballot_id, budget_id = result.ballot.id, budget.id  # read now: the commit expires them, and reading again costs queries
     commit()
-    session[RECEIPT_SESSION] = {"budget": budget.id, "receipt": codes.formatted(result.receipt), "changed": result.changed}
-    return after_cast(result)
+    session[RECEIPT_SESSION] = {"budget": budget_id, "receipt": codes.formatted(result.receipt), "changed": result.changed}
+    return after_cast(ballot_id)
 
 
 @bp.route("/<int:round_id>/ballot/<int:budget_id>", methods=["GET", "POST"])
@@ -353,10 +358,10 @@ def ballot(round_id, budget_id):
     if voter is None:
         return redirect(url_for("voting.vote", round_id=round_id))
 
-    def after_cast(result):
-        data = _code_session(budget_round)
-        if data is not None and voter.by_code:
-            data["ballots"] = sorted(set(data.get("ballots", [])) | {result.ballot.id})
+    def after_cast(ballot_id):
+        data = session.get(CODE_SESSION)
+        if data and data.get("round") == round_id and voter.by_code:
+            data["ballots"] = sorted(set(data.get("ballots", [])) | {ballot_id})
             session[CODE_SESSION] = data
         return redirect(url_for("voting.saved", round_id=round_id, budget_id=budget_id))
 
@@ -724,7 +729,7 @@ def assisted_ballot(session_id, budget_id):
         assisted.round, budget, services.assisted_voter(assisted),
         post_url=url_for("voting.assisted_ballot", session_id=session_id, budget_id=budget_id),
         back_url=url_for("voting.assisted_session", session_id=session_id),
-        after_cast=lambda result: redirect(url_for("voting.assisted_session", session_id=session_id)),
+        after_cast=lambda _ballot_id: redirect(url_for("voting.assisted_session", session_id=session_id)),
     )
 
 
