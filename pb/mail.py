@@ -47,6 +47,32 @@ def send_localized_mail(locale, to, subject, *paragraphs):
         send_mail(to, f"{site}: {subject()}", f"{body}\n\n-- \n{site}\n")
 
 
+def send_invitation_mail(email, subject, invited, link, closing):
+    """Invite ``email`` to accept something through ``link`` (callables, as for :func:`send_localized_mail`).
+
+    Written in the invitee's language when the address has an account, else in the page's language.
+    """
+    from flask_babel import gettext as _
+
+    from pb.auth.models import find_by_email
+    from pb.i18n import current_language
+
+    invitee = find_by_email(email)
+    send_localized_mail(
+        invitee.locale if invitee is not None else current_language(),
+        email,
+        subject,
+        invited,
+        lambda: _(
+            "To accept, open the link below and log in with this email address: %(email)s. "
+            "If you do not have an account yet, first create one with this email address.",
+            email=email,
+        ),
+        link,
+        closing,
+    )
+
+
 def external_url(endpoint, **values):
     """An absolute link for a mail, also from a worker or the CLI, where there is no request.
 

@@ -12,10 +12,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from pb.audit.services import record
-from pb.auth.models import find_by_email
 from pb.extensions import db
-from pb.i18n import current_language
-from pb.mail import external_url, send_localized_mail
+from pb.mail import external_url, send_invitation_mail
 from pb.models_base import utcnow
 from pb.orgs.models import ContactPerson, Invitation, MemberRole, Membership, Organisation
 
@@ -207,9 +205,7 @@ def invite_member(actor, organisation, email, role):
 
 
 def _send_invitation(actor, invitation):
-    invitee = find_by_email(invitation.email)
-    send_localized_mail(
-        invitee.locale if invitee is not None else current_language(),
+    send_invitation_mail(
         invitation.email,
         lambda: _("Invitation to join %(name)s", name=invitation.organisation.name),
         lambda: _(
@@ -218,11 +214,6 @@ def _send_invitation(actor, invitation):
             name=invitation.organisation.name,
             site=current_app.config["SITE_NAME"],
             role=invitation.role.label,
-        ),
-        lambda: _(
-            "To accept, open the link below and log in with this email address: %(email)s. "
-            "If you do not have an account yet, first create one with this email address.",
-            email=invitation.email,
         ),
         lambda: external_url("orgs.show_invitation", token=invitation_token(invitation)),
         lambda: _("The link works for 14 days. If you do not want to join, you can ignore this message."),

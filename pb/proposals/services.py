@@ -20,7 +20,7 @@ from pb.audit.services import record
 from pb.calls.models import CallStatus, FundingCall
 from pb.extensions import db
 from pb.i18n import money
-from pb.mail import external_url, send_localized_mail
+from pb.mail import external_url, send_invitation_mail
 from pb.models_base import utcnow
 from pb.orgs.models import MemberRole, Membership, Organisation
 from pb.proposals.models import (
@@ -585,12 +585,8 @@ def invite_coapplicant(actor, proposal, email, right, partner_name=""):
 
 
 def _mail_invitation(actor, row):
-    from pb.auth.models import find_by_email
-
-    invitee = find_by_email(row.email)
     proposal = row.proposal
-    send_localized_mail(
-        invitee.locale if invitee is not None else "fi",
+    send_invitation_mail(
         row.email,
         lambda: _("Invitation to a funding proposal: %(title)s", title=proposal.display_title),
         lambda: _(
@@ -599,11 +595,6 @@ def _mail_invitation(actor, row):
             title=proposal.display_title,
             applicant=proposal.applicant_display_name,
             right=str(row.right.label).lower(),
-        ),
-        lambda: _(
-            "To accept, open the link below and log in with this email address: %(email)s. "
-            "If you do not have an account yet, first create one with this email address.",
-            email=row.email,
         ),
         lambda: external_url("proposals.show_coapplicant_invitation", token=coapplicant_token(row)),
         lambda: _("The link works for 14 days. If you do not want to take part, you can ignore this message."),

@@ -210,6 +210,7 @@ class _Structure:
         level.id_end = self.size
         self.levels = [level]
         self.seq: list[int] = []
+        self.supporters: dict[int, tuple] = {}
 
     def _append(self, k: np.ndarray, j: np.ndarray, utility: np.ndarray, weights: np.ndarray) -> None:
         end = self.size + len(k)
@@ -244,17 +245,36 @@ class _Structure:
         del self.seq[r:]
         self.size = self.levels[r].id_end
 
+    def _supporters(self, s: int):
+        """The supporters of ``s`` and their ballot entries for other projects in the
+        structure, as a split by ``s`` needs them (the same in every split by ``s``)."""
+        got = self.supporters.get(s)
+        if got is None:
+            prof = self.prof
+            a, z = prof.col_ptr[s], prof.col_ptr[s + 1]
+            voters = prof.col_voter[a:z]
+            starts = prof.row_ptr[voters]
+            lens = prof.row_ptr[voters + 1] - starts
+            owner = np.repeat(np.arange(len(voters)), lens)
+            pos = np.arange(len(owner)) - np.repeat(np.cumsum(lens) - lens, lens) + starts[owner]
+            # Entries for s itself, or for a project never open, never move.
+            proj = prof.row_proj[pos]
+            keep = self.open0[proj] & (proj != s)
+            pos, owner = pos[keep], owner[keep]
+            vweight = prof.mult[voters].astype(np.float64)
+            vpidx = prof.col_pidx[a:z]
+            got = (voters, prof.col_pos[a:z], vpidx, vweight, pos, vpidx[owner], vweight[owner])
+            self.supporters[s] = got
+        return got
+
     def _split(self, lv: _Level, s: int) -> _Level:
-        prof = self.prof
-        np_ = prof.n_points
-        a, z = prof.col_ptr[s], prof.col_ptr[s + 1]
-        voters = prof.col_voter[a:z]
-        s_pos = prof.col_pos[a:z]
+        np_ = self.prof.n_points
+        voters, s_pos, vpidx, vweight, pos, spidx, bw = self._supporters(s)
         undo = [(self.eid, s_pos, self.eid[s_pos])]
         self.eid[s_pos] = -1
         old = self.vcls[voters]
         # The supporters of s leave their class for a new one per (old class, points on s).
-        gkeys, ginv, gw = _groups(old * np_ + prof.col_pidx[a:z], prof.mult[voters].astype(np.float64))
+        gkeys, ginv, gw = _groups(old * np_ + vpidx if np_ > 1 else old, vweight)
         undo.append((self.vcls, voters, old))
         self.vcls[voters] = lv.ncls + ginv
         nxt = _Level()
@@ -263,20 +283,18 @@ class _Structure:
         nxt.gw = gw
         nxt.first_new = lv.ncls
         nxt.ncls = lv.ncls + len(gkeys)
-        # Their entries for the other open projects move from the old class to the new one.
-        starts = prof.row_ptr[voters]
-        lens = prof.row_ptr[voters + 1] - starts
-        owner = np.repeat(np.arange(len(voters)), lens)
-        pos = np.arange(len(owner)) - np.repeat(np.cumsum(lens) - lens, lens) + starts[owner]
+        # Their entries for the other open projects move from the old class to the new one
+        # (entries for projects already bought are -1).
         was = self.eid[pos]
         ok = was >= 0
-        pos, owner, was = pos[ok], owner[ok], was[ok]
-        bw = prof.mult[voters[owner]].astype(np.float64)
+        pos, was = pos[ok], was[ok]
         # A new entry is an old entry (class, project, points) taken by the voters of one
         # new class: keyed by (old entry, points on s). Old entries run in (class, project,
         # points) order, and so do the new ones, once ordered by new class.
-        spidx = prof.col_pidx[a:z][owner]
-        keys, inv, weights = _groups(was * np_ + spidx, bw)
+        if np_ > 1:
+            keys, inv, weights = _groups(was * np_ + spidx[ok], bw[ok])
+        else:
+            keys, inv, weights = _groups(was, bw[ok])
         moved_from = keys // np_
         new_class = np.searchsorted(gkeys, self.ek[moved_from] * np_ + keys % np_)
         if np_ > 1:
@@ -565,6 +583,25 @@ class _Run:
         cover = np.bincount(flat, weights=paid.ravel(), minlength=upper * m).reshape(upper, m)
         return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
 
+    @classmethod
+    def replayed(cls, prof: _Profile, struct: _Structure, b: float, selected: list[int]) -> _Run:
+        """The count at per-voter budget ``b``, known to buy ``selected``, rebuilt by paying
+        for those purchases in order: a count pays each purchase at the factor
+        :meth:`_Budgets.prices` gives, so this makes the same calls on the same numbers."""
+        run = cls.__new__(cls)
+        run.prof, run.struct, run.nfree = prof, struct, len(prof.free)
+        run.selected = list(selected)
+        budgets = _Budgets([b])
+        run.rhos = []
+        for r, s in enumerate(run.selected[run.nfree :]):
+            nxt, cost = struct.after(r, s), prof.fcosts[s]
+            rhos = budgets.prices(nxt, cost, prof.pvals)
+            budgets.pay(nxt, rhos, cost, prof.pvals)
+            run.rhos.append(float(rhos[0]))
+        run.rounds = len(run.rhos)
+        run.budgets = budgets.rows[0]
+        return run
+
     def spent(self) -> int:
         return int(self.prof.costs[self.selected].sum())
 
@@ -668,9 +705,12 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
         # one before that snapshot's round, so the next step resumes from the latest.
         pending += run.snapshots
         good, step = step + done, step + done + 1
+        bought = run.selected
         reach = 2 * done
     b = base + good * unit
-    return _Run(prof, struct, b).result(b, stop)
+    # The purchases at ``good`` are known: paying for them again gives that count's
+    # numbers without counting.
+    return _Run.replayed(prof, struct, b, bought).result(b, stop)
 
 
 def _ladder(reach: int) -> list[int]:
