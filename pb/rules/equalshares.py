@@ -44,8 +44,10 @@ _TOL = 1e-9
 # exactly the cost must not come out short. Small enough that, with integer costs, the
 # shortfalls of a whole count stay far below one minor unit, so step 0 never overspends.
 _AFFORD = 1e-12
-# add1 follows every one of the next this many steps in a run (see _ladder).
-_DENSE = 8
+# add1 follows every one of the next this many steps in a run (see _ladder). With
+# _catch_up, a longer ladder mostly costs the rows followed, and it lets each distinct
+# outcome be counted once (Warszawa 2026: one run per outcome).
+_DENSE = 16
 
 
 @dataclass
@@ -124,24 +126,35 @@ class _Profile:
         self.priced = supported & (costs > 0)
 
 
-def _groups(keys: np.ndarray, weights: np.ndarray):
-    """Distinct non-negative ``keys`` in increasing order, each input's group and each
-    group's summed weight.
+class _Grouper:
+    """Groups whole non-negative keys: a call gives the distinct keys in increasing order,
+    each input's group and each group's summed weight.
 
-    Counting sort: with keys bounded by a few times the number of entries this beats a
-    comparison sort. The weights are whole numbers, so their sums are exact in any order.
+    Counting sort on scratch arrays kept between calls: the keys are marked, the span they
+    cover is scanned once for the marks, and the marks are cleared again, so no array as
+    long as that span is allocated or zeroed (the span is the structure's whole range of
+    entries, many times the keys grouped). The weights are whole numbers, so their sums
+    are exact in any order.
     """
-    if not len(keys):
-        return keys, keys, np.zeros(0)
-    # Only the span the keys cover needs counting.
-    low = int(keys.min())
-    keys = keys - low
-    space = int(keys.max()) + 1
-    summed = np.bincount(keys, weights=weights, minlength=space)
-    present = np.flatnonzero(np.bincount(keys, minlength=space))
-    group = np.empty(space, dtype=np.intp)
-    group[present] = np.arange(len(present))
-    return present + low, group[keys], summed[present]
+
+    def __init__(self):
+        self.mark = np.zeros(0, dtype=bool)
+        self.number = np.zeros(0, dtype=np.intp)
+
+    def __call__(self, keys: np.ndarray, weights: np.ndarray):
+        if not len(keys):
+            return keys, keys, np.zeros(0)
+        low, high = int(keys.min()), int(keys.max()) + 1
+        if high > len(self.mark):
+            self.mark = np.zeros(2 * high, dtype=bool)
+            self.number = np.empty(2 * high, dtype=np.intp)
+        self.mark[keys] = True
+        present = np.flatnonzero(self.mark[low:high])
+        present += low
+        self.mark[present] = False
+        self.number[present] = np.arange(len(present))
+        group = self.number[keys]
+        return present, group, np.bincount(group, weights=weights, minlength=len(present))
 
 
 class _Level:
@@ -183,7 +196,8 @@ class _Structure:
         self.open0 = relevant & prof.priced
         np_ = prof.n_points
         row_ok = self.open0[prof.row_proj]
-        keys, inv, weights = _groups(
+        self.group = _Grouper()
+        keys, inv, weights = self.group(
             prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok],
             prof.mult[prof.row_voter[row_ok]].astype(np.float64),
         )
@@ -274,7 +288,7 @@ class _Structure:
         self.eid[s_pos] = -1
         old = self.vcls[voters]
         # The supporters of s leave their class for a new one per (old class, points on s).
-        gkeys, ginv, gw = _groups(old * np_ + vpidx if np_ > 1 else old, vweight)
+        gkeys, ginv, gw = self.group(old * np_ + vpidx if np_ > 1 else old, vweight)
         undo.append((self.vcls, voters, old))
         self.vcls[voters] = lv.ncls + ginv
         nxt = _Level()
@@ -292,9 +306,9 @@ class _Structure:
         # new class: keyed by (old entry, points on s). Old entries run in (class, project,
         # points) order, and so do the new ones, once ordered by new class.
         if np_ > 1:
-            keys, inv, weights = _groups(was * np_ + spidx[ok], bw[ok])
+            keys, inv, weights = self.group(was * np_ + spidx[ok], bw[ok])
         else:
-            keys, inv, weights = _groups(was, bw[ok])
+            keys, inv, weights = self.group(was, bw[ok])
         moved_from = keys // np_
         new_class = np.searchsorted(gkeys, self.ek[moved_from] * np_ + keys % np_)
         if np_ > 1:
@@ -332,7 +346,8 @@ class _Budgets:
 
         From the supporter groups of that purchase: by group money per unit of utility,
         the groups that cannot pay in full come first; the factor is the first split at
-        which the next group can.
+        which the next group can. Several counts at once take :func:`_newton_prices`
+        instead, the same factors up to rounding without a sort per count.
         """
         eb = self.rows[:, nxt.parent]
         eu = pvals[nxt.ppidx] * s_cost
@@ -343,6 +358,8 @@ class _Budgets:
         rho = s_cost / whole
         if (eb >= rho * eu).all() and (eb @ nxt.gw >= s_cost * (1 + 1e-9)).all():
             return np.full(len(eb), rho)
+        if len(eb) > 1:
+            return _newton_prices(eb, eu, nxt.gw, s_cost, rho)
         order = np.argsort(eb / eu, axis=1)
         money = np.take_along_axis(eb * nxt.gw, order, axis=1)
         util = (nxt.gw * eu)[order]
@@ -369,6 +386,34 @@ class _Budgets:
         have = self.rows[:, nxt.parent]
         due = rhos[:, None] * (pvals[nxt.ppidx] * s_cost)
         self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - np.minimum(have, due), 0.0)
+
+
+def _newton_prices(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float, low: float) -> np.ndarray:
+    """The price factors of one purchase for several counts at once (class money ``eb``,
+    one row per count), by Newton's method from ``low`` (the factor if all pay in full).
+
+    The same factors as the sorted search of :meth:`_Budgets.prices` up to rounding
+    (a few units in the last place), without sorting each row. Only the choices of the
+    counts followed together depend on them, as they do on rounding anyway; a count
+    alone, and so the returned step's rebuilt one, takes the sorted search. Each step
+    lands on or below the root of the concave money-raised curve, and the poor groups
+    only grow, so it stops once their number does.
+    """
+    money = eb * gw
+    util = gw * eu
+    target = np.minimum(s_cost, money.sum(axis=1))
+    rho = np.full(len(eb), low)
+    count = -1
+    while True:
+        poor = eb <= rho[:, None] * eu
+        now = int(np.count_nonzero(poor))
+        if now == count:
+            return rho
+        count = now
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = (target - (money * poor).sum(axis=1)) / (util * ~poor).sum(axis=1)
+        # fmax keeps the factor where every group is poor (the factor is then exact).
+        rho = np.fmax(rho, step)
 
 
 def _enter(weights: np.ndarray, struct: _Structure, nxt: _Level) -> np.ndarray:
@@ -410,7 +455,10 @@ class _Run:
     ``unit``: the add1 step; an interval between neighbouring steps holds no budget
     besides its ends, so it only needs its upper end's count to make the purchase
     (checked at that count's own price factor, which is much tighter than the interval
-    bound: near a tie the interval bound fails at every step).
+    bound: near a tie the interval bound fails at every step). ``prefix``: purchases the
+    count at ``b`` is known to make first; the run makes them instead of choosing, proves
+    the intervals as usual, and stops after them, leaving the state of the counts that
+    held out in ``final`` (see :func:`_catch_up`).
 
     Why the proof holds. With the purchases fixed, a round maps money monotonically (more
     money before means a price factor no higher and so at least as much money after), so
@@ -430,6 +478,7 @@ class _Run:
         tracks=(),
         resume: _Snapshot | None = None,
         unit: float = 0.0,
+        prefix: list[int] | None = None,
     ):
         self.prof = prof
         m = prof.m
@@ -469,6 +518,9 @@ class _Run:
             out, weights, live = resume.out.copy(), resume.weights.copy(), resume.live
         while True:
             rows = len(budgets.rows)
+            if prefix is not None and r == len(prefix):
+                self.final = self._snapshot(budgets, 0, r, weights, out, live)
+                break
             # Intervals between neighbouring steps hold no other budget to prove.
             self.adjacent = np.diff(self.per_voter[:rows]) <= 1.5 * unit
             if live is None:
@@ -492,16 +544,20 @@ class _Run:
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
                 break
-            rho = self._prices(rho, alive, money[0], lj, lu, lw, eb[0], wb[0])
-            cand = np.where(alive, rho, np.inf)
-            tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
-            s = int(tied[np.argmin(prof.rank[tied])])
+            if prefix is not None:
+                s, rich = prefix[r], None
+            else:
+                rho, rich = self._prices(rho, alive, money[0], lj, lu, lw, eb[0], wb[0])
+                cand = np.where(alive, rho, np.inf)
+                tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
+                s = int(tied[np.argmin(prof.rank[tied])])
             nxt = struct.after(r, s)
             # Every count pays at the factor computed from the supporter groups, so a count
-            # continued from a snapshot matches one started afresh at the same budget.
+            # continued from a snapshot matches one started afresh at the same budget (up
+            # to rounding when counts are followed together).
             rhos = budgets.prices(nxt, costs[s], prof.pvals)
             if rows > 1:
-                fails = self._doubts(s, rhos, money, affordable, lj, lw, eb, lu)
+                fails = self._doubts(s, rhos, money, affordable, lj, lw, eb, lu, (alive, rho, rich))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
                     rhos = rhos[: len(budgets.rows)]
@@ -528,7 +584,8 @@ class _Run:
         Newton's method from below, from ``lower`` where that is a lower bound. On the
         concave, piecewise-linear left side each step lands on or below the root, and the
         iteration is exact once the set of supporters who cannot pay in full stops
-        growing.
+        growing. Also returns, per project, the utility of the supporters who can pay in
+        full at its factor (for the bound in :meth:`_doubts`).
         """
         m = self.prof.m
         costs = self.prof.fcosts
@@ -538,33 +595,43 @@ class _Run:
             rho = target / np.bincount(lj, weights=wu, minlength=m)
             # Last round's factor is a bound unless the target shrank to the money.
             rho = np.where(money >= costs, np.fmax(rho, lower), rho)
-            poor_count = -1
+            poor_count, rich = -1, None
             while True:
                 poor = lb <= rho[lj] * lu
                 count = int(np.count_nonzero(poor))
                 if count == poor_count:
-                    return np.where(alive, rho, lower)
+                    return np.where(alive, rho, lower), rich
                 poor_count = count
                 sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
+                rich = sums[:m]
                 # fmax ignores the NaN of a project whose supporters are all poor.
-                rho = np.fmax(rho, (target - sums[m:]) / sums[:m])
+                rho = np.fmax(rho, (target - sums[m:]) / rich)
 
-    def _fail(self, budgets: _Budgets, interval: int, r: int, weights, out, live) -> None:
-        """Interval ``interval`` (0-based) failed in round ``r``: keep the counts above it
-        for a later run, and follow only those below."""
+    def _snapshot(self, budgets: _Budgets, first: int, r: int, weights, out, live) -> _Snapshot:
+        """The state of the counts from row ``first`` up at the start of round ``r``."""
         snap = _Snapshot()
         snap.r = r
-        snap.per_voter = self.per_voter[interval + 1 : len(budgets.rows)]
-        snap.rows = budgets.rows[interval + 1 :].copy()
+        snap.per_voter = self.per_voter[first : len(budgets.rows)]
+        snap.rows = budgets.rows[first:].copy()
         snap.selected = list(self.selected)
         snap.weights = weights.copy()
         snap.out = out.copy()
         snap.live = live
-        self.snapshots.append(snap)
+        return snap
+
+    def _fail(self, budgets: _Budgets, interval: int, r: int, weights, out, live) -> None:
+        """Interval ``interval`` (0-based) failed in round ``r``: keep the counts above it
+        for a later run, and follow only those below."""
+        self.snapshots.append(self._snapshot(budgets, interval + 1, r, weights, out, live))
         budgets.rows = budgets.rows[: interval + 1]
 
-    def _doubts(self, s, rhos, money, affordable, lj, lw, eb, lu) -> np.ndarray:
-        """The intervals (0-based) in which some budget might not buy ``s`` this round."""
+    def _doubts(self, s, rhos, money, affordable, lj, lw, eb, lu, base) -> np.ndarray:
+        """The intervals (0-based) in which some budget might not buy ``s`` this round.
+
+        ``base``: for the count at the lowest budget, which projects are alive, their price
+        factors and the utility of their supporters who can pay in full at those factors
+        (``None`` for the utilities when it was not counted).
+        """
         prof = self.prof
         costs = prof.fcosts
         m = prof.m
@@ -578,6 +645,22 @@ class _Run:
         limit = np.where(self.adjacent, rhos[1:], rhos[:-1])[:, None] * factor
         rivals = affordable[1:].copy()
         rivals[:, s] = False
+        alive, rho, rich = base
+        if rich is not None:
+            # A bound rules out most rivals before summing. The money x raises at factor
+            # f is concave in f, so at the lowest budget it is at most cost_x less the
+            # utility of its supporters who pay in full at rho_x times (rho_x - f); with
+            # the same purchases a higher budget leaves every class at least as much
+            # money, which adds at most what x's supporters have more. The margin covers
+            # the rounding of the bound; what it does not rule out is summed as before.
+            known = alive & (money[0] >= costs)
+            with np.errstate(invalid="ignore"):
+                bound = money[1:] + np.where(known, costs - money[0] - rich * (rho - limit), 0.0)
+            rivals &= bound >= costs * (1 - _AFFORD - 1e-6)
+            if not rivals.any():
+                return np.zeros(0, dtype=np.intp)
+            keep = rivals.any(axis=0)[lj]
+            lj, lw, lu, eb = lj[keep], lw[keep], lu[keep], eb[:, keep]
         flat = (lj + m * np.arange(upper)[:, None]).ravel()
         paid = lw * np.minimum(eb[1:], limit[:, lj] * lu)
         cover = np.bincount(flat, weights=paid.ravel(), minlength=upper * m).reshape(upper, m)
@@ -665,7 +748,10 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
     cost the same and are skipped. Where a proof fails in round ``r``, the steps above
     agree with the forced counts before round ``r``; the snapshots of those counts are
     kept on a stack, and the next step continues from the latest one instead of counting
-    from round 0. A run counts from round 0 only when no snapshot is left.
+    from round 0. When the last snapshot holds fewer steps than the ladder, the steps
+    above it are first followed through its purchases (:func:`_catch_up`), so a run counts
+    from round 0 only when no snapshot is left. The result is rebuilt by paying for the
+    purchases of the returned step again, not by counting it once more.
     """
     prof = _Profile(costs, indptr, indices, points, multiplicity)
     if prof.voters == 0:
@@ -689,12 +775,23 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
             # Only the budgets up to the snapshot's highest are known to make this step's
             # purchases before its round; the counts it holds cost nothing to add.
             held = [round((t - base) / unit) - step for t in snapshot.per_voter]
+            # With no snapshot left for the steps of the ladder above the snapshot's
+            # highest, the next of them would be counted from round 0: they are caught up
+            # with it instead (see _catch_up).
+            extra = [o for o in offsets if o > held[-1]] if not pending and snapshot.r else []
             offsets = sorted({o for o in offsets if o <= held[-1]} | {o for o in held if o > 0})
-        top = base + (step + max(offsets, default=0)) * unit
+        else:
+            extra = []
+        top = base + (step + max(offsets + extra, default=0)) * unit
         if top > cap:
             # Counts kept in snapshots used the old structure; start afresh.
-            cap, snapshot, pending = base + 2 * max(base, top - base), None, []
+            cap, snapshot, pending, extra = base + 2 * max(base, top - base), None, [], []
             struct = _Structure(prof, prof.support * cap >= prof.fcosts * (1 - _AFFORD))
+        if extra:
+            snapshot, failed = _catch_up(prof, struct, snapshot, [base + (step + o) * unit for o in extra], unit)
+            # Their own failures hold higher steps from earlier rounds: below on the stack.
+            pending += failed
+            offsets = sorted({*offsets, *(round((t - base) / unit) - step for t in snapshot.per_voter)} - {0})
         tracks = [base + (step + o) * unit for o in offsets]
         run = _Run(prof, struct, base + step * unit, tracks, resume=snapshot, unit=unit)
         if step and run.spent() > budget:
@@ -711,6 +808,32 @@ def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, u
     # The purchases at ``good`` are known: paying for them again gives that count's
     # numbers without counting.
     return _Run.replayed(prof, struct, b, bought).result(b, stop)
+
+
+def _catch_up(prof: _Profile, struct: _Structure, snapshot: _Snapshot, budgets: list[float], unit: float):
+    """Extend ``snapshot`` with counts at the higher ``budgets`` that make its purchases.
+
+    The count at the snapshot's highest budget is known to make the snapshot's purchases
+    before its round; counts at ``budgets`` follow it through them, each interval proven
+    as in :class:`_Run`. Returns the snapshot with the counts that held out to its round
+    added, and the snapshots of those that failed earlier (higher budgets, earlier rounds).
+    Only the followed counts are counted, not the known one's choices, so this costs less
+    than counting the lowest of ``budgets`` from round 0.
+    """
+    catch = _Run(prof, struct, snapshot.per_voter[-1], budgets, unit=unit, prefix=snapshot.selected[len(prof.free) :])
+    final = catch.final
+    if len(final.per_voter) == 1:
+        return snapshot, catch.snapshots
+    merged = _Snapshot()
+    merged.r, merged.selected, merged.weights = snapshot.r, snapshot.selected, snapshot.weights
+    merged.per_voter = snapshot.per_voter + final.per_voter[1:]
+    held = len(snapshot.per_voter)
+    merged.rows = np.zeros((len(merged.per_voter), max(snapshot.rows.shape[1], final.rows.shape[1])))
+    merged.rows[:held, : snapshot.rows.shape[1]] = snapshot.rows
+    merged.rows[held:, : final.rows.shape[1]] = final.rows[1:]
+    # Out under the highest budget now followed; the live entries are found again.
+    merged.out, merged.live = final.out, None
+    return merged, catch.snapshots
 
 
 def _ladder(reach: int) -> list[int]:
