@@ -11,9 +11,12 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_mail import Message
 
+from pb.auth.models import find_by_email
 from pb.extensions import mail
+from pb.i18n import current_language
 from pb.models_base import utcnow
 from pb.transactions import after_commit
 
@@ -52,11 +55,6 @@ def send_invitation_mail(email, subject, invited, link, closing):
 
     Written in the invitee's language when the address has an account, else in the page's language.
     """
-    from flask_babel import gettext as _
-
-    from pb.auth.models import find_by_email
-    from pb.i18n import current_language
-
     invitee = find_by_email(email)
     send_localized_mail(
         invitee.locale if invitee is not None else current_language(),
