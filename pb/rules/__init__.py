@@ -7,7 +7,7 @@ RQ job, the command line (``python -m pb.rules``) and the tests.
 from .model import Ballots, Instance, Outcome, Project, ProjectResult, Voters, make_instance
 from .optimal import InstanceTooLarge
 from .pabulib import PabulibError, pabulib_text, read_pabulib, read_pabulib_text, write_pabulib
-from .tally import RULES, RuleInfo, UnknownRule, available_rules, tally
+from .rulebook import RULES, RuleInfo, UnknownRule, available_rules, tally
 
 __all__ = [
     "RULES",

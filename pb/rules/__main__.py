@@ -13,7 +13,7 @@ import sys
 
 from .model import Instance, Outcome, ProjectResult
 from .pabulib import PabulibError, read_pabulib
-from .tally import RULES, THRESHOLD_META, tally
+from .rulebook import RULES, THRESHOLD_META, tally
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pb.rules import equalshares
 from pb.rules.equalshares import equal_shares, equal_shares_add1
 
 pytest.importorskip("pabutools.election")
@@ -140,6 +141,23 @@ def test_plain_mes_agrees_with_pabutools_on_approval(block):
         costs, budget, votes = random_election(seed)
         ours = kernel(equal_shares, costs, budget, votes).selected
         assert ours == pabutools_mes(costs, budget, votes, False, False), f"seed {seed}"
+
+
+@pytest.mark.parametrize("cumulative", [False, True])
+def test_plain_mes_by_classes_gives_the_count_by_ballots(monkeypatch, cumulative):
+    # Small profiles are counted ballot by ballot; large ones through the class structure.
+    for seed in range(3000, 3150):
+        costs, budget, votes = random_election(seed, cumulative=cumulative)
+        by_ballots = kernel(equal_shares, costs, budget, votes)
+        with monkeypatch.context() as patched:
+            patched.setattr(equalshares, "_BALLOT_COUNT_MAX_ENTRIES", -1)
+            by_classes = kernel(equal_shares, costs, budget, votes)
+        assert by_classes.selected == by_ballots.selected, f"seed {seed}"
+        assert by_classes.rounds == by_ballots.rounds
+        assert by_classes.effective_votes == pytest.approx(by_ballots.effective_votes, rel=1e-9)
+        assert by_classes.lacked.keys() == by_ballots.lacked.keys()
+        for project, (money, cost) in by_classes.lacked.items():
+            assert by_ballots.lacked[project] == (pytest.approx(money, rel=1e-9, abs=1e-6), cost)
 
 
 @pytest.mark.parametrize("block", range(4))

@@ -9,7 +9,7 @@ FORBIDDEN = ("flask", "sqlalchemy", "rq", "redis", "werkzeug")
 
 PROBE = f"""
 import importlib.util, sys
-import pb.rules, pb.rules.tally, pb.rules.pabulib, pb.rules.__main__
+import pb.rules, pb.rules.rulebook, pb.rules.pabulib, pb.rules.__main__
 if importlib.util.find_spec("pb.rules.equalshares"):
     import pb.rules.equalshares
 print(",".join(m for m in {FORBIDDEN!r} if m in sys.modules))

@@ -9,10 +9,10 @@ import pytest
 
 from pb.rules import Project, make_instance, tally
 from pb.rules.model import Comparison, GreedySelected, MesBought, MesUnaffordable
-from pb.rules.tally import compare_outcomes
+from pb.rules.rulebook import compare_outcomes
 
 # The package re-exports the function tally(), which hides the module of the same name.
-tally_module = importlib.import_module("pb.rules.tally")
+tally_module = importlib.import_module("pb.rules.rulebook")
 
 PROJECTS = [Project("A", 60), Project("B", 40), Project("C", 30), Project("D", 30)]
 
