@@ -34,6 +34,7 @@ ballot by ballot, which costs fewer NumPy calls per round.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -424,8 +425,7 @@ def _newton_prices(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float
         if now == count:
             return rho
         count = now
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = (target - (money * poor).sum(axis=1)) / (util * ~poor).sum(axis=1)
+        step = (target - (money * poor).sum(axis=1)) / (util * ~poor).sum(axis=1)
         # fmax keeps the factor where every group is poor (the factor is then exact).
         rho = np.fmax(rho, step)
 
@@ -530,13 +530,14 @@ class _Run:
                 source = resume.rows[kept[t]] if t in kept else replayed.rows[missing.index(t)]
                 budgets.rows[i, : len(source)] = source
             out, weights, live = resume.out.copy(), resume.weights.copy(), resume.live
+        # Intervals between neighbouring steps hold no other budget to prove.
+        adjacent = np.diff(self.per_voter) <= 1.5 * unit
         while True:
             rows = len(budgets.rows)
             if prefix is not None and r == len(prefix):
                 self.final = self._snapshot(budgets, 0, r, weights, out, live)
                 break
-            # Intervals between neighbouring steps hold no other budget to prove.
-            self.adjacent = np.diff(self.per_voter[:rows]) <= 1.5 * unit
+            self.adjacent = adjacent[: rows - 1]
             if live is None:
                 # The entries with voters and money (under the highest budget) for a
                 # project not out.
@@ -605,21 +606,20 @@ class _Run:
         costs = self.prof.fcosts
         wu = lw * lu
         target = np.minimum(costs, money)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rho = target / np.bincount(lj, weights=wu, minlength=m)
-            # Last round's factor is a bound unless the target shrank to the money.
-            rho = np.where(money >= costs, np.fmax(rho, lower), rho)
-            poor_count, rich = -1, None
-            while True:
-                poor = lb <= rho[lj] * lu
-                count = int(np.count_nonzero(poor))
-                if count == poor_count:
-                    return np.where(alive, rho, lower), rich
-                poor_count = count
-                sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
-                rich = sums[:m]
-                # fmax ignores the NaN of a project whose supporters are all poor.
-                rho = np.fmax(rho, (target - sums[m:]) / rich)
+        rho = target / np.bincount(lj, weights=wu, minlength=m)
+        # Last round's factor is a bound unless the target shrank to the money.
+        rho = np.where(money >= costs, np.fmax(rho, lower), rho)
+        poor_count, rich = -1, None
+        while True:
+            poor = lb <= rho[lj] * lu
+            count = int(np.count_nonzero(poor))
+            if count == poor_count:
+                return np.where(alive, rho, lower), rich
+            poor_count = count
+            sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
+            rich = sums[:m]
+            # fmax ignores the NaN of a project whose supporters are all poor.
+            rho = np.fmax(rho, (target - sums[m:]) / rich)
 
     def _snapshot(self, budgets: _Budgets, first: int, r: int, weights, out, live) -> _Snapshot:
         """The state of the counts from row ``first`` up at the start of round ``r``."""
@@ -668,15 +668,16 @@ class _Run:
             # money, which adds at most what x's supporters have more. The margin covers
             # the rounding of the bound; what it does not rule out is summed as before.
             known = alive & (money[0] >= costs)
-            with np.errstate(invalid="ignore"):
-                bound = money[1:] + np.where(known, costs - money[0] - rich * (rho - limit), 0.0)
+            bound = money[1:] + np.where(known, costs - money[0] - rich * (rho - limit), 0.0)
             rivals &= bound >= costs * (1 - _AFFORD - 1e-6)
             if not rivals.any():
                 return np.zeros(0, dtype=np.intp)
             keep = rivals.any(axis=0)[lj]
-            lj, lw, lu, eb = lj[keep], lw[keep], lu[keep], eb[:, keep]
+            lj, lw, lu, eb = lj[keep], lw[keep], lu[keep], eb[1:, keep]
+        else:
+            eb = eb[1:]
         flat = (lj + m * np.arange(upper)[:, None]).ravel()
-        paid = lw * np.minimum(eb[1:], limit[:, lj] * lu)
+        paid = lw * np.minimum(eb, limit[:, lj] * lu)
         cover = np.bincount(flat, weights=paid.ravel(), minlength=upper * m).reshape(upper, m)
         return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
 
@@ -727,6 +728,21 @@ def _result(prof: _Profile, selected: list[int], rhos: list[float], voter_money,
     return MesResult(selected, rounds, eff, lacked, float(b), spent, steps)
 
 
+def _quiet(count):
+    """Run ``count`` with NumPy's divide and invalid warnings off: a count divides by the
+    utility of supporters who can pay in full, which is 0 for some projects, and handles
+    the inf and NaN that gives where it does so (``fmax``, ``where``). Once per count, as
+    entering ``np.errstate`` costs more than many a round's arithmetic."""
+
+    @functools.wraps(count)
+    def quiet(*args, **kwargs):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return count(*args, **kwargs)
+
+    return quiet
+
+
+@_quiet
 def equal_shares(costs, budget, indptr, indices, points, multiplicity, *, per_voter_budget=None) -> MesResult:
     """Plain MES: every voter starts with ``budget / N`` (or ``per_voter_budget``).
 
@@ -777,19 +793,18 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
             break
         # Newton's method from below, as in _Run._prices, on the ballots.
         target = np.minimum(costs, raised)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            start = target / np.bincount(lj, weights=wu, minlength=m)
-            # Last round's factor is a bound unless the target shrank to the money.
-            rho = np.where(raised >= costs, np.fmax(start, rho), start)
-            poor_count = -1
-            while True:
-                poor = lb <= rho[lj] * lu
-                count = int(np.count_nonzero(poor))
-                if count == poor_count:
-                    break
-                poor_count = count
-                sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
-                rho = np.fmax(rho, (target - sums[m:]) / sums[:m])
+        start = target / np.bincount(lj, weights=wu, minlength=m)
+        # Last round's factor is a bound unless the target shrank to the money.
+        rho = np.where(raised >= costs, np.fmax(start, rho), start)
+        poor_count = -1
+        while True:
+            poor = lb <= rho[lj] * lu
+            count = int(np.count_nonzero(poor))
+            if count == poor_count:
+                break
+            poor_count = count
+            sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
+            rho = np.fmax(rho, (target - sums[m:]) / sums[:m])
         cand = np.where(open_, rho, np.inf)
         tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
         s = int(tied[np.argmin(prof.rank[tied])])
@@ -804,6 +819,7 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
     return _result(prof, selected, rhos, money, b, 0)
 
 
+@_quiet
 def equal_shares_add1(costs, budget, indptr, indices, points, multiplicity, *, unit=1) -> MesResult:
     """MES with the ``add1`` completion (pabulib's and equalshares.net's ``equalshares/add1``).
 
