@@ -430,6 +430,47 @@ def _newton_prices(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float
         rho = np.fmax(rho, step)
 
 
+def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
+    """Every alive project's price factor: the smallest ``rho`` at which its
+    supporters, each paying ``min(money, rho * utility)``, cover its cost (or all their
+    money, if that falls short of the cost only within the tolerance).
+
+    Newton's method from below, from ``lower`` where that is a lower bound. On the
+    concave, piecewise-linear left side each step lands on or below the root, and the
+    iteration is exact once the set of supporters who cannot pay in full stops
+    growing. Also returns, per project, the utility of the supporters who can pay in
+    full at its factor (for the bound in :meth:`_Run._doubts`).
+
+    ``lj``, ``lu``, ``lw``: each live entry's project, utility and number of voters (of a
+    class or a ballot); ``lb``, ``wb``: its voters' money each and in all; ``money``: each
+    project's supporters' money. A project not ``alive`` keeps its ``lower`` factor.
+    """
+    m, costs = prof.m, prof.fcosts
+    wu = lw * lu
+    target = np.minimum(costs, money)
+    rho = target / np.bincount(lj, weights=wu, minlength=m)
+    # Last round's factor is a bound unless the target shrank to the money.
+    rho = np.where(money >= costs, np.fmax(rho, lower), rho)
+    poor_count, rich = -1, None
+    while True:
+        poor = lb <= rho[lj] * lu
+        count = int(np.count_nonzero(poor))
+        if count == poor_count:
+            return np.where(alive, rho, lower), rich
+        poor_count = count
+        sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
+        rich = sums[:m]
+        # fmax ignores the NaN of a project whose supporters are all poor.
+        rho = np.fmax(rho, (target - sums[m:]) / rich)
+
+
+def _cheapest(prof: _Profile, alive: np.ndarray, rho: np.ndarray) -> int:
+    """The alive project with the lowest price factor; ties (see _TOL) to the tie-break rank."""
+    cand = np.where(alive, rho, np.inf)
+    tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
+    return int(tied[np.argmin(prof.rank[tied])])
+
+
 def _enter(weights: np.ndarray, struct: _Structure, nxt: _Level) -> np.ndarray:
     """The entries' voter counts at level ``nxt``, from those at the level before."""
     if len(weights) < nxt.id_end:
@@ -562,10 +603,8 @@ class _Run:
             if prefix is not None:
                 s, rich = prefix[r], None
             else:
-                rho, rich = self._prices(rho, alive, money[0], lj, lu, lw, eb[0], wb[0])
-                cand = np.where(alive, rho, np.inf)
-                tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
-                s = int(tied[np.argmin(prof.rank[tied])])
+                rho, rich = _price_factors(prof, rho, alive, money[0], lj, lu, lw, eb[0], wb[0])
+                s = _cheapest(prof, alive, rho)
             nxt = struct.after(r, s)
             # Every count pays at the factor computed from the supporter groups, so a count
             # continued from a snapshot matches one started afresh at the same budget (up
@@ -590,36 +629,6 @@ class _Run:
         self.struct = struct
         self.rounds = r
         self.budgets = budgets.rows[0]
-
-    def _prices(self, lower, alive, money, lj, lu, lw, lb, wb) -> np.ndarray:
-        """Every alive project's price factor: the smallest ``rho`` at which its
-        supporters, each paying ``min(money, rho * utility)``, cover its cost (or all their
-        money, if that falls short of the cost only within the tolerance).
-
-        Newton's method from below, from ``lower`` where that is a lower bound. On the
-        concave, piecewise-linear left side each step lands on or below the root, and the
-        iteration is exact once the set of supporters who cannot pay in full stops
-        growing. Also returns, per project, the utility of the supporters who can pay in
-        full at its factor (for the bound in :meth:`_doubts`).
-        """
-        m = self.prof.m
-        costs = self.prof.fcosts
-        wu = lw * lu
-        target = np.minimum(costs, money)
-        rho = target / np.bincount(lj, weights=wu, minlength=m)
-        # Last round's factor is a bound unless the target shrank to the money.
-        rho = np.where(money >= costs, np.fmax(rho, lower), rho)
-        poor_count, rich = -1, None
-        while True:
-            poor = lb <= rho[lj] * lu
-            count = int(np.count_nonzero(poor))
-            if count == poor_count:
-                return np.where(alive, rho, lower), rich
-            poor_count = count
-            sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
-            rich = sums[:m]
-            # fmax ignores the NaN of a project whose supporters are all poor.
-            rho = np.fmax(rho, (target - sums[m:]) / rich)
 
     def _snapshot(self, budgets: _Budgets, first: int, r: int, weights, out, live) -> _Snapshot:
         """The state of the counts from row ``first`` up at the start of round ``r``."""
@@ -775,7 +784,6 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
     col_weight = prof.mult[prof.col_voter].astype(np.float64)
     open_ = relevant & prof.priced
     lj, lv, lu, lw = col_proj, prof.col_voter, col_util, col_weight
-    wu = lw * lu
     money = np.full(prof.n, b)
     selected, rhos = list(prof.free), []
     # Price factors only rise within a count: last round's are lower bounds.
@@ -785,29 +793,14 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
         # Entries of projects no longer open, or of voters with no money left, add nothing.
         keep = open_[lj] & (lb > 0)
         if not keep.all():
-            lj, lv, lu, lw, wu, lb = lj[keep], lv[keep], lu[keep], lw[keep], wu[keep], lb[keep]
+            lj, lv, lu, lw, lb = lj[keep], lv[keep], lu[keep], lw[keep], lb[keep]
         wb = lw * lb
         raised = np.bincount(lj, weights=wb, minlength=m)
         open_ &= raised >= short
         if not open_.any():
             break
-        # Newton's method from below, as in _Run._prices, on the ballots.
-        target = np.minimum(costs, raised)
-        start = target / np.bincount(lj, weights=wu, minlength=m)
-        # Last round's factor is a bound unless the target shrank to the money.
-        rho = np.where(raised >= costs, np.fmax(start, rho), start)
-        poor_count = -1
-        while True:
-            poor = lb <= rho[lj] * lu
-            count = int(np.count_nonzero(poor))
-            if count == poor_count:
-                break
-            poor_count = count
-            sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
-            rho = np.fmax(rho, (target - sums[m:]) / sums[:m])
-        cand = np.where(open_, rho, np.inf)
-        tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
-        s = int(tied[np.argmin(prof.rank[tied])])
+        rho = _price_factors(prof, rho, open_, raised, lj, lu, lw, lb, wb)[0]
+        s = _cheapest(prof, open_, rho)
         a, z = prof.col_ptr[s], prof.col_ptr[s + 1]
         voters, utility = prof.col_voter[a:z], col_util[a:z]
         have = money[voters]
