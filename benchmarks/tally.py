@@ -10,6 +10,7 @@ large files. Satisfaction is cost utility (points x cost), as in pb. A task that
 under a second is run up to five times and its fastest run counts, for both (see best_time).
 
     python benchmarks/tally.py [--files Wroclaw Assen] [--quick] [--pabutools-timeout 600]
+        [--pabutools-tasks parse greedy mes add1]
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def main() -> None:
     parser.add_argument("--pabutools-timeout", type=float, default=600, help="seconds per pabutools measurement")
     parser.add_argument("--pabutools-max-gib", type=float, default=8, help="address-space cap per pabutools run")
     parser.add_argument("--quick", action="store_true", help="skip pabutools")
+    parser.add_argument(
+        "--pabutools-tasks", nargs="*", choices=TASKS, default=list(TASKS), help="compare only these tasks"
+    )
     parser.add_argument("--pb-worker", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--pabutools-worker", nargs=2, metavar=("FILE", "TASK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -61,7 +65,7 @@ def main() -> None:
         pb = pb_figures(path)
         pb_rows.append([path.stem[:34], f"{pb['voters']:,}", *(seconds(pb[task]) for task in TASKS), *pb["cli"]])
         for task in TASKS:
-            if args.quick:
+            if args.quick or task not in args.pabutools_tasks:
                 comparison_rows.append([path.stem[:34], task, seconds(pb[task]), "skipped", "", ""])
                 continue
             theirs, rss = pabutools_in_subprocess(path, task, args.pabutools_timeout, args.pabutools_max_gib)
