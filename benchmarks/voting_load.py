@@ -69,6 +69,10 @@ def main():
 
     from tally_job import scratch_database
 
+    # The pages in Finnish, as residents get them (as ``make run`` does): compiled catalogues.
+    catalogues = str(REPO / "pb" / "translations")
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", catalogues], check=True)
+
     os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     with tempfile.TemporaryDirectory(prefix="pb-load-") as folder, scratch_database(folder) as database_url:
         redis = start_redis(folder)

@@ -59,11 +59,13 @@ def _refuse_insecure_secret(app):
 
 def _init_extensions(app):
     from pb import i18n, models_registry, security, transactions
+    from pb.audit import services as audit
     from pb.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     models_registry.import_all()
     transactions.init_app(app)
+    audit.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

@@ -4,8 +4,8 @@ from functools import cache
 
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
-from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask import current_app, g, request, session
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -30,6 +30,21 @@ class CachedFormTranslations:
     @property
     def wtforms_translations(self):
         return _wtforms_catalogue(str(get_locale()))
+
+
+def _catalogue():
+    """The current locale's catalogue, remembered until the locale changes (``force_locale``, ``refresh``).
+
+    Flask-Babel finds it anew (context, domain, locale name, cache) for every message, and the
+    templates translate dozens of messages per page: that lookup was a large part of rendering.
+    """
+    locale = get_locale()
+    if locale is None:
+        return get_translations()  # no app context
+    cached = g.get("pb_catalogue")
+    if cached is None or cached[0] is not locale:
+        cached = g.pb_catalogue = (locale, get_translations())
+    return cached[1]
 
 
 def select_locale():
@@ -70,6 +85,13 @@ def number(value):
 
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: _catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _catalogue().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(
         localized=localized,
         money=money,

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -39,3 +40,16 @@ def enum_type(enum_class):
     from pb.extensions import db
 
     return db.Enum(enum_class, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+def insert_unless_duplicate(model):
+    """``INSERT ... ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite): a row that a unique constraint
+    refuses is not inserted and RETURNING gives nothing back, where a plain INSERT would raise and
+    need a savepoint (two more round trips) to keep the transaction usable."""
+    from pb.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    dialects = {"postgresql": postgresql, "sqlite": sqlite}
+    if dialect not in dialects:
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
+    return dialects[dialect].insert(model).on_conflict_do_nothing()

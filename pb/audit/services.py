@@ -5,7 +5,8 @@ account and role changes) calls :func:`record` inside the same transaction as
 the change itself, so the log and the data cannot disagree.
 """
 
-from sqlalchemy import text
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
 
 from pb.audit.models import GENESIS_HASH, AuditEvent
 from pb.extensions import db
@@ -13,20 +14,15 @@ from pb.models_base import utcnow
 
 # Any constant; PostgreSQL advisory locks take a 64-bit key.
 _CHAIN_LOCK_KEY = 7_362_514_001
-
-
-def _lock_chain():
-    """Serialise writers on PostgreSQL so each new row links to the true last row."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+_UNLINKED = "pb_audit_unlinked"
 
 
 def record(actor, action, subject=None, details=None):
-    """Append one event. ``subject`` is a model instance (flushed, so it has an id) or None."""
-    _lock_chain()
-    last_hash = db.session.execute(
-        db.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    """Append one event. ``subject`` is a model instance (flushed, so it has an id) or None.
+
+    The event joins the chain when the session next flushes (at the latest, when the request
+    commits): see :func:`_link_events`.
+    """
     event = AuditEvent(
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
@@ -34,12 +30,37 @@ def record(actor, action, subject=None, details=None):
         subject_type=type(subject).__name__ if subject is not None else None,
         subject_id=str(subject.id) if subject is not None else None,
         details=details or {},
-        prev_hash=last_hash or GENESIS_HASH,
     )
-    event.hash = event.compute_hash()
     db.session.add(event)
-    db.session.flush()
+    db.session.info.setdefault(_UNLINKED, []).append(event)
     return event
+
+
+def _link_events(session, _flush_context, _instances):
+    """Link the recorded events to the true last row just before they are inserted.
+
+    On PostgreSQL writers serialise on a transaction-level advisory lock, held until the
+    commit. Taking it here rather than in :func:`record` keeps it out of the rest of the
+    request: a ballot holds it only for reading the last hash, the insert and the commit.
+    """
+    events = [event for event in session.info.pop(_UNLINKED, ()) if event in session.new]
+    if not events:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    last_hash = session.execute(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    previous = last_hash or GENESIS_HASH
+    for event in events:  # inserted in this order, so ids follow the chain
+        event.prev_hash = previous
+        event.hash = previous = event.compute_hash()
+
+
+def init_app(app):
+    factory = db.session.session_factory
+    if not sa_event.contains(factory, "before_flush", _link_events):
+        sa_event.listen(factory, "before_flush", _link_events)
 
 
 def verify_chain():

@@ -140,12 +140,17 @@ def round_results(round_id):
 @bp.route("/budgets/<int:round_budget_id>")
 @access(Access.PUBLIC)
 def budget_results(round_budget_id):
-    budget = _budget_or_404(round_budget_id)
-    run = services.published_run(budget.id)
+    # The published run first, with its budget, round and district in the same query: the
+    # public page then costs one query (the result itself comes from the cache).
+    run = services.published_run(round_budget_id, with_budget=True)
     if run is None:
+        budget = _budget_or_404(round_budget_id)
         return render_template(
             "tally/not_published.html", budget=budget, voting_over=budget.round.is_voting_over()
         )
+    budget = run.budget
+    if not budget.round.can_view(current_user):
+        abort(404)
     return render_template("tally/results.html", budget=budget, run=run, preview=False, body=_result_body(run, budget))
 
 

@@ -25,6 +25,7 @@ Services flush and never commit; views commit (pb.transactions). The tally job
 """
 
 import csv
+import functools
 import hashlib
 import io
 import threading
@@ -34,7 +35,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 import pb
 from pb.audit.services import record
@@ -277,10 +279,20 @@ def publish_tally(run, actor):
 # --- queries for the pages ----------------------------------------------------------------
 
 
-def published_run(budget_id):
-    return db.session.execute(
-        select(TallyRun).where(TallyRun.published_budget_id == budget_id)
-    ).scalar_one_or_none()
+def published_run(budget_id, with_budget=False):
+    """The budget's published run; ``with_budget`` reads its budget, round and district along."""
+    return db.session.execute(_published_run_query(with_budget), {"budget_id": budget_id}).scalar_one_or_none()
+
+
+@functools.cache
+def _published_run_query(with_budget):
+    # Built once: the public results page runs it on every request, and building it cost about as
+    # much CPU as running it.
+    query = select(TallyRun).where(TallyRun.published_budget_id == bindparam("budget_id"))
+    if with_budget:
+        budget = joinedload(TallyRun.budget)
+        query = query.options(budget.joinedload(RoundBudget.round), budget.joinedload(RoundBudget.district))
+    return query
 
 
 def runs_of(budget_id):

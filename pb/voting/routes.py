@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from pb.access import Access, access, require
@@ -41,6 +42,7 @@ from pb.voting.models import (
     IdeaStatus,
     PaperStatus,
     Project,
+    RoundBudget,
     RoundPhase,
     VotingCode,
     shuffled,
@@ -55,9 +57,15 @@ code_limit = limiter.limit(lambda: current_app.config["VOTING_CODE_RATE_LIMIT"],
 ballot_limit = limiter.limit(lambda: current_app.config["VOTING_RATE_LIMIT"], methods=["POST"])
 
 
-def _round_or_404(round_id):
-    budget_round = db.get_or_404(BudgetRound, round_id)
-    if not budget_round.can_view(current_user):
+def _round_or_404(round_id, budgets=False):
+    """The round; with ``budgets``, also its budgets and their districts, in the same query.
+
+    The voting pages read every budget of the round and its district's name: one joined
+    query instead of one for the budgets and one per district.
+    """
+    options = [joinedload(BudgetRound.budgets).joinedload(RoundBudget.district)] if budgets else []
+    budget_round = db.session.get(BudgetRound, round_id, options=options)
+    if budget_round is None or not budget_round.can_view(current_user):
         abort(404)
     return budget_round
 
@@ -195,7 +203,7 @@ def _budget_rows(budget_round, voter):
 @bp.route("/<int:round_id>/vote")
 @access(Access.PUBLIC)
 def vote(round_id):
-    budget_round = _round_or_404(round_id)
+    budget_round = _round_or_404(round_id, budgets=True)
     voter = _online_voter(budget_round)
     needs_details = (
         voter is None and current_user.is_authenticated and current_user.is_verified
@@ -232,7 +240,7 @@ def eligibility(round_id):
 @access(Access.PUBLIC)
 @code_limit
 def code(round_id):
-    budget_round = _round_or_404(round_id)
+    budget_round = _round_or_404(round_id, budgets=request.method == "POST")
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -352,7 +360,7 @@ def _ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast)
 @access(Access.PUBLIC)
 @ballot_limit
 def ballot(round_id, budget_id):
-    budget_round = _round_or_404(round_id)
+    budget_round = _round_or_404(round_id, budgets=True)
     budget = _budget_or_404(budget_round, budget_id)
     voter = _online_voter(budget_round)
     if voter is None:
@@ -384,7 +392,7 @@ def _pop_receipt(budget_id):
 @bp.route("/<int:round_id>/ballot/<int:budget_id>/saved")
 @access(Access.PUBLIC)
 def saved(round_id, budget_id):
-    budget_round = _round_or_404(round_id)
+    budget_round = _round_or_404(round_id, budgets=True)
     budget = _budget_or_404(budget_round, budget_id)
     data = _pop_receipt(budget_id)
     if data is None:

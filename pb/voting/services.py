@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from pb.audit.services import record
 from pb.auth.models import find_by_email
 from pb.extensions import db
 from pb.i18n import money
-from pb.models_base import utcnow
+from pb.models_base import insert_unless_duplicate, utcnow
 from pb.rules import available_rules
 from pb.voting import codes
 from pb.voting.models import (
@@ -571,7 +572,9 @@ def cast_ballot(voter, budget, choices, *, expected_version=None, actor=None, no
     if problem:
         refuse(*problem, 422)
 
-    existing = _locked_ballot(budget.id, voter.key)
+    # A form shown without a ballot (no expected version) can only add one, so it goes straight to
+    # the insert, whose conflict path finds (and refuses) a ballot that is already there.
+    existing = _locked_ballot(budget.id, voter.key) if expected_version is not None else None
     if existing is not None:
         _check_change(existing, voter, expected_version, refuse)
         receipt = _replace_choices(existing, choices, now)
@@ -607,31 +610,27 @@ def _check_change(existing, voter, expected_version, refuse):
 
 def _insert_ballot(voter, budget, choices, code, now, paper, expected_version, refuse):
     receipt = codes.new_receipt()
-    try:
-        with db.session.begin_nested():
-            ballot = Ballot(
-                round_id=budget.round_id,
-                round_budget_id=budget.id,
-                voter_key=voter.key,
-                slot=slot_of(budget),
-                channel=voter.channel,
-                age_band=voter.age_band,
-                order_seed=codes.order_seed(voter.key, budget.id),
-                receipt_hash=codes.receipt_hash(receipt),
-                paper_batch=paper[0] if paper else None,
-                paper_row=paper[1] if paper else None,
-                assisted_session_id=voter.session_id,
-                created_at=now,
-                updated_at=now,
-                choices=[BallotChoice(project_id=pid, points=points) for pid, points in sorted(choices.items())],
-            )
-            db.session.add(ballot)
-            if code is not None:
-                code.used_at = code.used_at or now
-                if code.district_id is None and budget.district_id is not None:
-                    code.district_id = budget.district_id
-            db.session.flush()
-    except IntegrityError:
+    # The unique constraints decide: a second ballot of the voter is not inserted (no row back).
+    ballot = db.session.scalars(
+        insert_unless_duplicate(Ballot)
+        .values(
+            round_id=budget.round_id,
+            round_budget_id=budget.id,
+            voter_key=voter.key,
+            slot=slot_of(budget),
+            channel=voter.channel,
+            age_band=voter.age_band,
+            order_seed=codes.order_seed(voter.key, budget.id),
+            receipt_hash=codes.receipt_hash(receipt),
+            paper_batch=paper[0] if paper else None,
+            paper_row=paper[1] if paper else None,
+            assisted_session_id=voter.session_id,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(Ballot)
+    ).one_or_none()
+    if ballot is None:
         # Another request stored a ballot for the same voter first (or one in another district).
         existing = _locked_ballot(budget.id, voter.key)
         if existing is None:
@@ -641,6 +640,15 @@ def _insert_ballot(voter, budget, choices, code, now, paper, expected_version, r
             )
         _check_change(existing, voter, expected_version, refuse)
         refuse("replayed", _replayed_message())
+    db.session.execute(  # one executemany; ballot.choices is read from the database if asked for
+        insert(BallotChoice),
+        [{"ballot_id": ballot.id, "project_id": pid, "points": points} for pid, points in sorted(choices.items())],
+    )
+    if code is not None:
+        code.used_at = code.used_at or now
+        if code.district_id is None and budget.district_id is not None:
+            code.district_id = budget.district_id
+    db.session.flush()
     return CastResult(ballot, receipt, changed=False)
 
 
