@@ -117,6 +117,7 @@ class _Profile:
         # The same entries by project; ``col_pos``: each one's place in the ballots.
         self.col_pos = np.argsort(indices, kind="stable")
         self.col_ptr = np.concatenate(([0], np.cumsum(np.bincount(indices, minlength=m))))
+        self.col_proj = indices[self.col_pos]
         self.col_voter = row[self.col_pos]
         self.col_pidx = pidx[self.col_pos]
         self.costs = costs
@@ -727,8 +728,7 @@ def _result(prof: _Profile, selected: list[int], rhos: list[float], voter_money,
     eff = {j: float(prof.support_points[j]) for j in selected[:nfree]}
     for j, rho in zip(selected[nfree:], rhos):
         eff[j] = 1.0 / rho
-    col_proj = np.repeat(np.arange(prof.m), np.diff(prof.col_ptr))
-    money = np.bincount(col_proj, weights=(voter_money * prof.mult)[prof.col_voter], minlength=prof.m)
+    money = np.bincount(prof.col_proj, weights=(voter_money * prof.mult)[prof.col_voter], minlength=prof.m)
     chosen = set(selected)
     lacked = {
         int(j): (float(money[j]), int(prof.costs[j])) for j in np.flatnonzero(prof.support > 0) if int(j) not in chosen
@@ -779,11 +779,10 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
     m, costs = prof.m, prof.fcosts
     short = costs * (1 - _AFFORD)
     # The ballot entries by project (all of them, for paying) and those still counted.
-    col_proj = np.repeat(np.arange(m), np.diff(prof.col_ptr))
-    col_util = prof.pvals[prof.col_pidx] * costs[col_proj]
+    col_util = prof.pvals[prof.col_pidx] * costs[prof.col_proj]
     col_weight = prof.mult[prof.col_voter].astype(np.float64)
     open_ = relevant & prof.priced
-    lj, lv, lu, lw = col_proj, prof.col_voter, col_util, col_weight
+    lj, lv, lu, lw = prof.col_proj, prof.col_voter, col_util, col_weight
     money = np.full(prof.n, b)
     selected, rhos = list(prof.free), []
     # Price factors only rise within a count: last round's are lower bounds.
