@@ -308,18 +308,18 @@ class _Structure:
         # Their entries for the other open projects move from the old class to the new one
         # (entries for projects already bought are -1).
         was = self.eid[pos]
-        ok = was >= 0
+        ok = np.flatnonzero(was >= 0)
         pos, was = pos[ok], was[ok]
         # A new entry is an old entry (class, project, points) taken by the voters of one
         # new class: keyed by (old entry, points on s). Old entries run in (class, project,
         # points) order, and so do the new ones, once ordered by new class.
-        if np_ > 1:
-            keys, inv, weights = self.group(was * np_ + spidx[ok], bw[ok])
+        if np_ == 1:
+            moved_from, inv, weights = self.group(was, bw[ok])
+            new_class = np.searchsorted(gkeys, self.ek[moved_from])
         else:
-            keys, inv, weights = self.group(was, bw[ok])
-        moved_from = keys // np_
-        new_class = np.searchsorted(gkeys, self.ek[moved_from] * np_ + keys % np_)
-        if np_ > 1:
+            keys, inv, weights = self.group(was * np_ + spidx[ok], bw[ok])
+            moved_from = keys // np_
+            new_class = np.searchsorted(gkeys, self.ek[moved_from] * np_ + keys % np_)
             order = np.argsort(new_class, kind="stable")
             place = np.empty(len(order), dtype=np.intp)
             place[order] = np.arange(len(order))
@@ -354,7 +354,7 @@ class _Budgets:
         supporter groups of that purchase, by :func:`_price_factor` for a single count;
         several counts at once take :func:`_newton_prices` instead, the same factors up to
         rounding without a sort per count."""
-        eb = self.rows[:, nxt.parent]
+        eb = np.take(self.rows, nxt.parent, axis=1)
         eu = pvals[nxt.ppidx] * s_cost
         if len(eb) == 1:
             return np.array([_price_factor(eb[0], eu, nxt.gw, s_cost)])
@@ -375,7 +375,7 @@ class _Budgets:
             grown = np.empty((len(self.rows), max(nxt.ncls, 2 * self.rows.shape[1])))
             grown[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
             self.rows = grown
-        have = self.rows[:, nxt.parent]
+        have = np.take(self.rows, nxt.parent, axis=1)
         due = rhos[:, None] * (pvals[nxt.ppidx] * s_cost)
         self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - np.minimum(have, due), 0.0)
 
@@ -586,7 +586,7 @@ class _Run:
                 live = np.flatnonzero(weights[: struct.levels[r].id_end] > 0)
                 live = live[~out[struct.ej[live]] & (budgets.rows[-1, struct.ek[live]] > 0)]
             lj, lu, lw = struct.ej[live], struct.eu[live], weights[live]
-            eb = budgets.rows[:, struct.ek[live]]
+            eb = np.take(budgets.rows, struct.ek[live], axis=1)
             wb = lw * eb
             if rows == 1:
                 money = np.bincount(lj, weights=wb[0], minlength=m)[None, :]
@@ -683,11 +683,12 @@ class _Run:
             if not rivals.any():
                 return np.zeros(0, dtype=np.intp)
             keep = rivals.any(axis=0)[lj]
-            lj, lw, lu, eb = lj[keep], lw[keep], lu[keep], eb[1:, keep]
+            keep = np.flatnonzero(keep)
+            lj, lw, lu, eb = lj[keep], lw[keep], lu[keep], np.take(eb[1:], keep, axis=1)
         else:
             eb = eb[1:]
         flat = (lj + m * np.arange(upper)[:, None]).ravel()
-        paid = lw * np.minimum(eb, limit[:, lj] * lu)
+        paid = lw * np.minimum(eb, np.take(limit, lj, axis=1) * lu)
         cover = np.bincount(flat, weights=paid.ravel(), minlength=upper * m).reshape(upper, m)
         return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
 
