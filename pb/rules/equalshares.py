@@ -453,16 +453,26 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
     # Last round's factor is a bound unless the target shrank to the money.
     rho = np.where(money >= costs, np.fmax(rho, lower), rho)
     poor_count, rich = -1, None
+    # A poor entry is summed in the second half of the bins.
+    lj_poor = lj + m
     while True:
         poor = lb <= rho[lj] * lu
         count = int(np.count_nonzero(poor))
         if count == poor_count:
             return np.where(alive, rho, lower), rich
         poor_count = count
-        sums = np.bincount(lj + m * poor, weights=np.where(poor, wb, wu), minlength=2 * m)
+        sums = np.bincount(np.where(poor, lj_poor, lj), weights=np.where(poor, wb, wu), minlength=2 * m)
         rich = sums[:m]
         # fmax ignores the NaN of a project whose supporters are all poor.
         rho = np.fmax(rho, (target - sums[m:]) / rich)
+
+
+def _money_by_project(lj: np.ndarray, wb: np.ndarray, m: int) -> np.ndarray:
+    """Per row of ``wb`` (one row per count), the entries' money summed by their projects ``lj``."""
+    if len(wb) == 1:
+        return np.bincount(lj, weights=wb[0], minlength=m)[None, :]
+    flat = (lj + m * np.arange(len(wb))[:, None]).ravel()
+    return np.bincount(flat, weights=wb.ravel(), minlength=len(wb) * m).reshape(len(wb), m)
 
 
 def _cheapest(prof: _Profile, alive: np.ndarray, rho: np.ndarray) -> int:
@@ -585,19 +595,21 @@ class _Run:
                 # project not out.
                 live = np.flatnonzero(weights[: struct.levels[r].id_end] > 0)
                 live = live[~out[struct.ej[live]] & (budgets.rows[-1, struct.ek[live]] > 0)]
-            lj, lu, lw = struct.ej[live], struct.eu[live], weights[live]
-            eb = np.take(budgets.rows, struct.ek[live], axis=1)
+            lj, lu, lw, lk = struct.ej[live], struct.eu[live], weights[live], struct.ek[live]
+            # The supporters' money under the lowest and the highest budget only: the
+            # budgets between have no less than the lowest's and no more than the
+            # highest's, which is all the proof's bound needs (see _doubts).
+            eb = np.take(budgets.rows[:: max(rows - 1, 1)], lk, axis=1)
             wb = lw * eb
-            if rows == 1:
-                money = np.bincount(lj, weights=wb[0], minlength=m)[None, :]
-            else:
-                flat = (lj + m * np.arange(rows)[:, None]).ravel()
-                money = np.bincount(flat, weights=wb.ravel(), minlength=rows * m).reshape(rows, m)
+            money = _money_by_project(lj, wb, m)
             affordable = (money >= short) & ~out
             out |= ~affordable[-1]
             alive = affordable[0]
             if not alive.any():
-                fails = np.flatnonzero(affordable[1:].any(axis=1))
+                # Nothing left at the lowest budget: any budget above that can still buy
+                # something fails.
+                higher = _money_by_project(lj, lw * np.take(budgets.rows[1:], lk, axis=1), m)
+                fails = np.flatnonzero(((higher >= short) & ~out).any(axis=1))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
                 break
@@ -612,7 +624,7 @@ class _Run:
             # to rounding when counts are followed together).
             rhos = budgets.prices(nxt, costs[s], prof.pvals)
             if rows > 1:
-                fails = self._doubts(s, rhos, money, affordable, lj, lw, eb, lu, (alive, rho, rich))
+                fails = self._doubts(s, rhos, money, affordable, lj, lw, lk, lu, budgets.rows, (alive, rho, rich))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
                     rhos = rhos[: len(budgets.rows)]
@@ -649,12 +661,15 @@ class _Run:
         self.snapshots.append(self._snapshot(budgets, interval + 1, r, weights, out, live))
         budgets.rows = budgets.rows[: interval + 1]
 
-    def _doubts(self, s, rhos, money, affordable, lj, lw, eb, lu, base) -> np.ndarray:
+    def _doubts(self, s, rhos, money, affordable, lj, lw, lk, lu, rows, base) -> np.ndarray:
         """The intervals (0-based) in which some budget might not buy ``s`` this round.
 
-        ``base``: for the count at the lowest budget, which projects are alive, their price
-        factors and the utility of their supporters who can pay in full at those factors
-        (``None`` for the utilities when it was not counted).
+        ``money``, ``affordable``: each project's supporters' money, and whether it covers
+        the cost, under the lowest and the highest budget; ``lk``: each live entry's class;
+        ``rows``: the class budgets of every count followed. ``base``: for the count at the
+        lowest budget, which projects are alive, their price factors and the utility of
+        their supporters who can pay in full at those factors (``None`` for the utilities
+        when it was not counted).
         """
         prof = self.prof
         costs = prof.fcosts
@@ -667,7 +682,8 @@ class _Run:
         factor = np.where(prof.rank < prof.rank[s], 1 + _TOL, 1 / (1 + _TOL))
         # An interval between neighbouring steps only needs its upper end to buy s.
         limit = np.where(self.adjacent, rhos[1:], rhos[:-1])[:, None] * factor
-        rivals = affordable[1:].copy()
+        # What the highest budget cannot afford, no budget below it can.
+        rivals = np.repeat(affordable[-1:], upper, axis=0)
         rivals[:, s] = False
         alive, rho, rich = base
         if rich is not None:
@@ -675,21 +691,20 @@ class _Run:
             # f is concave in f, so at the lowest budget it is at most cost_x less the
             # utility of its supporters who pay in full at rho_x times (rho_x - f); with
             # the same purchases a higher budget leaves every class at least as much
-            # money, which adds at most what x's supporters have more. The margin covers
-            # the rounding of the bound; what it does not rule out is summed as before.
+            # money, and at most as much as the highest budget does, which adds at most
+            # what x's supporters have more there. The margin covers the rounding of the
+            # bound; what it does not rule out is summed as before.
             known = alive & (money[0] >= costs)
-            bound = money[1:] + np.where(known, costs - money[0] - rich * (rho - limit), 0.0)
+            bound = money[-1] + np.where(known, costs - money[0] - rich * (rho - limit), 0.0)
             rivals &= bound >= costs * (1 - _AFFORD - 1e-6)
             if not rivals.any():
                 return np.zeros(0, dtype=np.intp)
-            keep = rivals.any(axis=0)[lj]
-            keep = np.flatnonzero(keep)
-            lj, lw, lu, eb = lj[keep], lw[keep], lu[keep], np.take(eb[1:], keep, axis=1)
-        else:
-            eb = eb[1:]
-        flat = (lj + m * np.arange(upper)[:, None]).ravel()
-        paid = lw * np.minimum(eb, np.take(limit, lj, axis=1) * lu)
-        cover = np.bincount(flat, weights=paid.ravel(), minlength=upper * m).reshape(upper, m)
+            keep = np.flatnonzero(rivals.any(axis=0)[lj])
+            lj, lw, lu, lk = lj[keep], lw[keep], lu[keep], lk[keep]
+        # The money each rival raises at the limit, in each interval's count; it is at most
+        # the supporters' money, so a project that count cannot afford does not pass.
+        eb = np.take(rows[1 : upper + 1], lk, axis=1)
+        cover = _money_by_project(lj, lw * np.minimum(eb, np.take(limit, lj, axis=1) * lu), m)
         return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
 
     @classmethod
