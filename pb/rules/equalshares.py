@@ -41,6 +41,11 @@ import numpy as np
 
 __all__ = ["MesResult", "equal_shares", "equal_shares_add1"]
 
+# The loops call ndarray methods (``a.take``, ``a.nonzero()``) rather than their ``np.``
+# wrappers, which cost a few microseconds a call; ``take`` along an axis also gives a
+# contiguous result, on which the arithmetic that follows runs about twice as fast as on
+# the strided one of ``a[:, index]``.
+
 # Prices within this relative distance are tied.
 _TOL = 1e-9
 # Supporters' money this close below a cost still covers it: float sums of money that is
@@ -157,12 +162,16 @@ class _Grouper:
             self.mark = np.zeros(2 * high, dtype=bool)
             self.number = np.empty(2 * high, dtype=np.intp)
         self.mark[keys] = True
-        present = np.flatnonzero(self.mark[low:high])
+        present = self.mark[low:high].nonzero()[0]
         present += low
         self.mark[present] = False
         self.number[present] = np.arange(len(present))
         group = self.number[keys]
         return present, group, np.bincount(group, weights=weights, minlength=len(present))
+
+    def group_of(self, keys: np.ndarray) -> np.ndarray:
+        """The groups of ``keys``, each one of the last call's keys (a lookup, not a search)."""
+        return self.number[keys]
 
 
 class _Level:
@@ -204,8 +213,10 @@ class _Structure:
         self.open0 = relevant & prof.priced
         np_ = prof.n_points
         row_ok = self.open0[prof.row_proj]
-        self.group = _Grouper()
-        keys, inv, weights = self.group(
+        # Classes and entries are grouped apart: a split looks the new classes up after
+        # grouping the entries.
+        self.group_classes, self.group_entries = _Grouper(), _Grouper()
+        keys, inv, weights = self.group_entries(
             prof.row_proj[row_ok] * np_ + prof.row_pidx[row_ok],
             prof.mult[prof.row_voter[row_ok]].astype(np.float64),
         )
@@ -296,7 +307,7 @@ class _Structure:
         self.eid[s_pos] = -1
         old = self.vcls[voters]
         # The supporters of s leave their class for a new one per (old class, points on s).
-        gkeys, ginv, gw = self.group(old * np_ + vpidx if np_ > 1 else old, vweight)
+        gkeys, ginv, gw = self.group_classes(old * np_ + vpidx if np_ > 1 else old, vweight)
         undo.append((self.vcls, voters, old))
         self.vcls[voters] = lv.ncls + ginv
         nxt = _Level()
@@ -308,18 +319,18 @@ class _Structure:
         # Their entries for the other open projects move from the old class to the new one
         # (entries for projects already bought are -1).
         was = self.eid[pos]
-        ok = np.flatnonzero(was >= 0)
+        ok = (was >= 0).nonzero()[0]
         pos, was = pos[ok], was[ok]
         # A new entry is an old entry (class, project, points) taken by the voters of one
         # new class: keyed by (old entry, points on s). Old entries run in (class, project,
         # points) order, and so do the new ones, once ordered by new class.
         if np_ == 1:
-            moved_from, inv, weights = self.group(was, bw[ok])
-            new_class = np.searchsorted(gkeys, self.ek[moved_from])
+            moved_from, inv, weights = self.group_entries(was, bw[ok])
+            new_class = self.group_classes.group_of(self.ek[moved_from])
         else:
-            keys, inv, weights = self.group(was * np_ + spidx[ok], bw[ok])
+            keys, inv, weights = self.group_entries(was * np_ + spidx[ok], bw[ok])
             moved_from = keys // np_
-            new_class = np.searchsorted(gkeys, self.ek[moved_from] * np_ + keys % np_)
+            new_class = self.group_classes.group_of(self.ek[moved_from] * np_ + keys % np_)
             order = np.argsort(new_class, kind="stable")
             place = np.empty(len(order), dtype=np.intp)
             place[order] = np.arange(len(order))
@@ -354,7 +365,7 @@ class _Budgets:
         supporter groups of that purchase, by :func:`_price_factor` for a single count;
         several counts at once take :func:`_newton_prices` instead, the same factors up to
         rounding without a sort per count."""
-        eb = np.take(self.rows, nxt.parent, axis=1)
+        eb = self.rows.take(nxt.parent, axis=1)
         eu = pvals[nxt.ppidx] * s_cost
         if len(eb) == 1:
             return np.array([_price_factor(eb[0], eu, nxt.gw, s_cost)])
@@ -375,7 +386,7 @@ class _Budgets:
             grown = np.empty((len(self.rows), max(nxt.ncls, 2 * self.rows.shape[1])))
             grown[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
             self.rows = grown
-        have = np.take(self.rows, nxt.parent, axis=1)
+        have = self.rows.take(nxt.parent, axis=1)
         due = rhos[:, None] * (pvals[nxt.ppidx] * s_cost)
         self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - np.minimum(have, due), 0.0)
 
@@ -478,7 +489,7 @@ def _money_by_project(lj: np.ndarray, wb: np.ndarray, m: int) -> np.ndarray:
 def _cheapest(prof: _Profile, alive: np.ndarray, rho: np.ndarray) -> int:
     """The alive project with the lowest price factor; ties (see _TOL) to the tie-break rank."""
     cand = np.where(alive, rho, np.inf)
-    tied = np.flatnonzero(cand <= cand.min() * (1 + _TOL))
+    tied = (cand <= cand.min() * (1 + _TOL)).nonzero()[0]
     return int(tied[np.argmin(prof.rank[tied])])
 
 
@@ -599,7 +610,7 @@ class _Run:
             # The supporters' money under the lowest and the highest budget only: the
             # budgets between have no less than the lowest's and no more than the
             # highest's, which is all the proof's bound needs (see _doubts).
-            eb = np.take(budgets.rows[:: max(rows - 1, 1)], lk, axis=1)
+            eb = budgets.rows[:: max(rows - 1, 1)].take(lk, axis=1)
             wb = lw * eb
             money = _money_by_project(lj, wb, m)
             affordable = (money >= short) & ~out
@@ -699,12 +710,12 @@ class _Run:
             rivals &= bound >= costs * (1 - _AFFORD - 1e-6)
             if not rivals.any():
                 return np.zeros(0, dtype=np.intp)
-            keep = np.flatnonzero(rivals.any(axis=0)[lj])
+            keep = rivals.any(axis=0)[lj].nonzero()[0]
             lj, lw, lu, lk = lj[keep], lw[keep], lu[keep], lk[keep]
         # The money each rival raises at the limit, in each interval's count; it is at most
         # the supporters' money, so a project that count cannot afford does not pass.
-        eb = np.take(rows[1 : upper + 1], lk, axis=1)
-        cover = _money_by_project(lj, lw * np.minimum(eb, np.take(limit, lj, axis=1) * lu), m)
+        eb = rows[1 : upper + 1].take(lk, axis=1)
+        cover = _money_by_project(lj, lw * np.minimum(eb, limit.take(lj, axis=1) * lu), m)
         return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
 
     @classmethod
