@@ -194,6 +194,7 @@ class _Level:
         "id_start",
         "id_end",
         "moved_from",
+        "eu",
         "undo",
     )
 
@@ -311,8 +312,10 @@ class _Structure:
         undo.append((self.vcls, voters, old))
         self.vcls[voters] = lv.ncls + ginv
         nxt = _Level()
-        nxt.parent = gkeys // np_
-        nxt.ppidx = gkeys % np_
+        nxt.parent = gkeys // np_ if np_ > 1 else gkeys
+        nxt.ppidx = gkeys % np_ if np_ > 1 else np.zeros(len(gkeys), dtype=np.intp)
+        # Each new class's utility from s: what its voters pay per unit of price factor.
+        nxt.eu = self.prof.pvals[nxt.ppidx] * self.prof.fcosts[s]
         nxt.gw = gw
         nxt.first_new = lv.ncls
         nxt.ncls = lv.ncls + len(gkeys)
@@ -360,34 +363,33 @@ class _Budgets:
     def __init__(self, per_voter):
         self.rows = np.asarray(per_voter, dtype=np.float64)[:, None]
 
-    def prices(self, nxt: _Level, s_cost: float, pvals: np.ndarray) -> np.ndarray:
+    def prices(self, nxt: _Level, s_cost: float) -> tuple[np.ndarray, np.ndarray]:
         """Each count's price factor for the purchase that leads to ``nxt``: from the
         supporter groups of that purchase, by :func:`_price_factor` for a single count;
         several counts at once take :func:`_newton_prices` instead, the same factors up to
-        rounding without a sort per count."""
-        eb = self.rows.take(nxt.parent, axis=1)
-        eu = pvals[nxt.ppidx] * s_cost
+        rounding without a sort per count. Also returns the groups' money, for :meth:`pay`."""
+        eb, eu = self.rows.take(nxt.parent, axis=1), nxt.eu
         if len(eb) == 1:
-            return np.array([_price_factor(eb[0], eu, nxt.gw, s_cost)])
+            return np.array([_price_factor(eb[0], eu, nxt.gw, s_cost)]), eb
         rho = s_cost / (nxt.gw @ eu)
         if (eb >= rho * eu).all() and (eb @ nxt.gw >= s_cost * (1 + 1e-9)).all():
-            return np.full(len(eb), rho)
-        return _newton_prices(eb, eu, nxt.gw, s_cost, rho)
+            return np.full(len(eb), rho), eb
+        return _newton_prices(eb, eu, nxt.gw, s_cost, rho), eb
 
     def replay(self, struct: _Structure, purchases: list[int], r: int, prof: _Profile) -> None:
         """Make the first ``r`` of ``purchases`` (the sequence ``struct`` keeps), as a run does."""
         for q in range(r):
-            nxt, cost = struct.levels[q + 1], prof.fcosts[purchases[q]]
-            self.pay(nxt, self.prices(nxt, cost, prof.pvals), cost, prof.pvals)
+            nxt = struct.levels[q + 1]
+            self.pay(nxt, *self.prices(nxt, prof.fcosts[purchases[q]]))
 
-    def pay(self, nxt: _Level, rhos: np.ndarray, s_cost: float, pvals: np.ndarray) -> None:
-        """The supporters pay at the price factors ``rhos``; the new classes get what is left."""
+    def pay(self, nxt: _Level, rhos: np.ndarray, have: np.ndarray) -> None:
+        """The supporters, with money ``have`` per group (from :meth:`prices`), pay at the
+        price factors ``rhos``; the new classes get what is left."""
         if nxt.ncls > self.rows.shape[1]:
             grown = np.empty((len(self.rows), max(nxt.ncls, 2 * self.rows.shape[1])))
             grown[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
             self.rows = grown
-        have = self.rows.take(nxt.parent, axis=1)
-        due = rhos[:, None] * (pvals[nxt.ppidx] * s_cost)
+        due = rhos[:, None] * nxt.eu
         self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - np.minimum(have, due), 0.0)
 
 
@@ -501,7 +503,10 @@ def _enter(weights: np.ndarray, struct: _Structure, nxt: _Level) -> np.ndarray:
         weights = grown
     block = struct.w0[nxt.id_start : nxt.id_end]
     weights[nxt.id_start : nxt.id_end] = block
-    np.subtract.at(weights, nxt.moved_from, block)
+    if struct.prof.n_points == 1:
+        weights[nxt.moved_from] -= block  # one new entry per old one: no index twice
+    else:
+        np.subtract.at(weights, nxt.moved_from, block)
     return weights
 
 
@@ -633,13 +638,13 @@ class _Run:
             # Every count pays at the factor computed from the supporter groups, so a count
             # continued from a snapshot matches one started afresh at the same budget (up
             # to rounding when counts are followed together).
-            rhos = budgets.prices(nxt, costs[s], prof.pvals)
+            rhos, have = budgets.prices(nxt, costs[s])
             if rows > 1:
                 fails = self._doubts(s, rhos, money, affordable, lj, lw, lk, lu, budgets.rows, (alive, rho, rich))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
-                    rhos = rhos[: len(budgets.rows)]
-            budgets.pay(nxt, rhos, costs[s], prof.pvals)
+                    rhos, have = rhos[: len(budgets.rows)], have[: len(budgets.rows)]
+            budgets.pay(nxt, rhos, have)
             weights = _enter(weights, struct, nxt)
             self.selected.append(s)
             self.rhos.append(float(rhos[0]))
@@ -730,8 +735,8 @@ class _Run:
         run.rhos = []
         for r, s in enumerate(run.selected[run.nfree :]):
             nxt, cost = struct.after(r, s), prof.fcosts[s]
-            rhos = budgets.prices(nxt, cost, prof.pvals)
-            budgets.pay(nxt, rhos, cost, prof.pvals)
+            rhos, have = budgets.prices(nxt, cost)
+            budgets.pay(nxt, rhos, have)
             run.rhos.append(float(rhos[0]))
         run.rounds = len(run.rhos)
         run.budgets = budgets.rows[0]
