@@ -55,7 +55,7 @@ _AFFORD = 1e-12
 # add1 follows every one of the next this many steps in a run (see _ladder). With
 # _catch_up, a longer ladder mostly costs the rows followed, and it lets each distinct
 # outcome be counted once (Warszawa 2026: one run per outcome).
-_DENSE = 16
+_DENSE = 24
 # Plain MES counts profiles of up to this many ballot entries ballot by ballot: the class
 # structure pays off only on large profiles (Warszawa 2026, 247,592 entries: 0.09 s by
 # classes, 0.14 s by ballots; Krakow 2024, 94,230 entries: 0.034 s and 0.031 s).
