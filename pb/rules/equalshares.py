@@ -180,9 +180,9 @@ class _Level:
     ``ncls``: number of classes so far; entries ``< id_end`` of :class:`_Structure` exist.
     For a level reached by buying ``s``: the classes numbered from ``first_new`` on were
     split off class ``parent`` by the ``gw`` supporters of ``s`` giving it the points of
-    index ``ppidx``. Their entries are ``id_start <= e < id_end``; the same voters leave
-    entries ``moved_from`` (one per new entry). ``undo`` restores the structure's voter
-    classes and entry ids of the level before.
+    index ``ppidx``, a utility of ``eu`` each. Their entries are ``id_start <= e < id_end``;
+    the same voters leave entries ``moved_from`` (one per new entry). ``undo`` restores the
+    structure's voter classes and entry ids of the level before.
     """
 
     __slots__ = (
@@ -624,7 +624,7 @@ class _Run:
             if not alive.any():
                 # Nothing left at the lowest budget: any budget above that can still buy
                 # something fails.
-                higher = _money_by_project(lj, lw * np.take(budgets.rows[1:], lk, axis=1), m)
+                higher = _money_by_project(lj, lw * budgets.rows[1:].take(lk, axis=1), m)
                 fails = np.flatnonzero(((higher >= short) & ~out).any(axis=1))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
