@@ -184,17 +184,16 @@ class _Level:
 
     ``ncls``: number of classes so far; entries ``< id_end`` of :class:`_Structure` exist.
     For a level reached by buying ``s``: the classes numbered from ``first_new`` on were
-    split off class ``parent`` by the ``gw`` supporters of ``s`` giving it the points of
-    index ``ppidx``, a utility of ``eu`` each. Their entries are ``id_start <= e < id_end``;
-    the same voters leave entries ``moved_from`` (one per new entry). ``undo`` restores the
-    structure's voter classes and entry ids of the level before.
+    split off class ``parent`` by the ``gw`` supporters of ``s`` who get the same utility
+    ``eu`` from it (their points on it times its cost). Their entries are
+    ``id_start <= e < id_end``; the same voters leave entries ``moved_from`` (one per new
+    entry). ``undo`` restores the structure's voter classes and entry ids of the level before.
     """
 
     __slots__ = (
         "ncls",
         "first_new",
         "parent",
-        "ppidx",
         "gw",
         "id_start",
         "id_end",
@@ -317,10 +316,13 @@ class _Structure:
         undo.append((self.vcls, voters, old))
         self.vcls[voters] = lv.ncls + ginv
         nxt = _Level()
-        nxt.parent = gkeys // np_ if np_ > 1 else gkeys
-        nxt.ppidx = gkeys % np_ if np_ > 1 else np.zeros(len(gkeys), dtype=np.intp)
         # Each new class's utility from s: what its voters pay per unit of price factor.
-        nxt.eu = self.prof.pvals[nxt.ppidx] * self.prof.fcosts[s]
+        if np_ > 1:
+            nxt.parent = gkeys // np_
+            nxt.eu = self.prof.pvals[gkeys % np_] * self.prof.fcosts[s]
+        else:
+            nxt.parent = gkeys
+            nxt.eu = np.full(len(gkeys), self.prof.pvals[0] * self.prof.fcosts[s])
         nxt.gw = gw
         nxt.first_new = lv.ncls
         nxt.ncls = lv.ncls + len(gkeys)
@@ -726,7 +728,7 @@ class _Run:
         # the supporters' money, so a project that count cannot afford does not pass.
         eb = rows[1 : upper + 1].take(lk, axis=1)
         cover = _money_by_project(lj, lw * np.minimum(eb, limit.take(lj, axis=1) * lu), m)
-        return np.flatnonzero((rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1))
+        return (rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1).nonzero()[0]
 
     @classmethod
     def replayed(cls, prof: _Profile, struct: _Structure, b: float, selected: list[int]) -> _Run:
