@@ -27,14 +27,15 @@ after ``r`` rounds depends only on the first ``r`` purchases, not on the budget,
 Each round computes every price factor at once by Newton's method on the (concave,
 piecewise-linear) money-raised curve, starting from last round's factor; the bought
 project's factor comes from its supporter groups (directly when all of them can pay in
-full). See :func:`equal_shares_add1` for how budget steps are skipped. Plain MES on a
-profile of up to ``_BALLOT_COUNT_MAX_ENTRIES`` ballot entries skips the classes and counts
-ballot by ballot, which costs fewer NumPy calls per round.
+full). See :func:`equal_shares_add1` for how budget steps are skipped. Plain MES, a
+single count, skips the classes: it counts ballot by ballot and prices only the projects
+that can still be the cheapest (see :func:`_count_by_ballot`).
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,10 +57,6 @@ _AFFORD = 1e-12
 # _catch_up, a longer ladder mostly costs the rows followed, and it lets each distinct
 # outcome be counted once (Warszawa 2026: one run per outcome).
 _DENSE = 24
-# Plain MES counts profiles of up to this many ballot entries ballot by ballot: the class
-# structure pays off only on large profiles (Warszawa 2026, 247,592 entries: 0.09 s by
-# classes, 0.14 s by ballots; Krakow 2024, 94,230 entries: 0.034 s and 0.031 s).
-_BALLOT_COUNT_MAX_ENTRIES = 100_000
 
 
 @dataclass
@@ -806,47 +803,59 @@ def equal_shares(costs, budget, indptr, indices, points, multiplicity, *, per_vo
     b = float(per_voter_budget)
     # A project its supporters cannot afford at the start never becomes affordable.
     relevant = prof.support * b >= prof.fcosts * (1 - _AFFORD)
-    if len(prof.row_proj) <= _BALLOT_COUNT_MAX_ENTRIES:
-        return _count_by_ballot(prof, relevant, b)
-    return _Run(prof, _Structure(prof, relevant), b).result(b, 0)
+    return _count_by_ballot(prof, relevant, b)
 
 
 def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResult:
     """Plain MES on the distinct ballots themselves, without classes: the same choices and
-    price factors as :class:`_Run` up to rounding, for profiles small enough that keeping
-    the class structure costs more than it saves."""
-    m, costs = prof.m, prof.fcosts
-    short = costs * (1 - _AFFORD)
-    # The ballot entries by project (all of them, for paying) and those still counted.
+    price factors as a :class:`_Run` at ``b`` up to rounding.
+
+    Lazily: a project's price factor only rises within a count (its supporters' money only
+    shrinks), so the last one computed is a lower bound. A round prices the projects in
+    increasing order of their bounds and stops at the first bound above the tie window of
+    the cheapest found, so it prices a few projects, not all of them (Warszawa 2026: 40
+    rounds, 83 projects, 40 prices computed in all).
+    """
+    costs = prof.fcosts
+    short = (costs * (1 - _AFFORD)).tolist()
+    fcosts, rank = costs.tolist(), prof.rank.tolist()
     col_util = prof.pvals[prof.col_pidx] * costs[prof.col_proj]
     col_weight = prof.mult[prof.col_voter].astype(np.float64)
-    open_ = relevant & prof.priced
-    lj, lv, lu, lw = prof.col_proj, prof.col_voter, col_util, col_weight
+    col_ptr = prof.col_ptr.tolist()
     money = np.full(prof.n, b)
+    # (lower bound of the price factor, tie-break rank, project) of every project still open.
+    bounds = [(0.0, rank[j], j) for j in (relevant & prof.priced).nonzero()[0].tolist()]
+    heapq.heapify(bounds)
+    supporters: dict[int, tuple] = {}
     selected, rhos = list(prof.free), []
-    # Price factors only rise within a count: last round's are lower bounds.
-    rho = np.zeros(m)
-    while True:
-        lb = money[lv]
-        # Entries of projects no longer open, or of voters with no money left, add nothing.
-        keep = open_[lj] & (lb > 0)
-        if not keep.all():
-            lj, lv, lu, lw, lb = lj[keep], lv[keep], lu[keep], lw[keep], lb[keep]
-        wb = lw * lb
-        raised = np.bincount(lj, weights=wb, minlength=m)
-        open_ &= raised >= short
-        if not open_.any():
+    while bounds:
+        priced, best = [], np.inf
+        while bounds and bounds[0][0] <= best * (1 + _TOL):
+            _, r, j = heapq.heappop(bounds)
+            group = supporters.get(j)
+            if group is None:
+                a, z = col_ptr[j], col_ptr[j + 1]
+                group = supporters[j] = (prof.col_voter[a:z], col_util[a:z], col_weight[a:z])
+            voters, utility, weight = group
+            have = money.take(voters)
+            # A project its supporters can no longer afford never becomes affordable again.
+            if have @ weight < short[j]:
+                continue
+            rho = _price_factor(have, utility, weight, fcosts[j])
+            priced.append((rho, r, j, have))
+            best = min(best, rho)
+        if not priced:
             break
-        rho = _price_factors(prof, rho, open_, raised, lj, lu, lw, lb, wb)[0]
-        s = _cheapest(prof, open_, rho)
-        a, z = prof.col_ptr[s], prof.col_ptr[s + 1]
-        voters, utility = prof.col_voter[a:z], col_util[a:z]
-        have = money[voters]
-        rho_s = _price_factor(have, utility, col_weight[a:z], costs[s])
-        money[voters] = np.maximum(have - np.minimum(have, rho_s * utility), 0.0)
+        # The cheapest within the tie window, by tie-break rank.
+        window = best * (1 + _TOL)
+        rho, _, s, have = min((p for p in priced if p[0] <= window), key=lambda p: p[1])
+        for p in priced:
+            if p[2] != s:
+                heapq.heappush(bounds, p[:3])
+        voters, utility, _ = supporters[s]
+        money[voters] = np.maximum(have - np.minimum(have, rho * utility), 0.0)
         selected.append(s)
-        rhos.append(rho_s)
-        open_[s] = False
+        rhos.append(rho)
     return _result(prof, selected, rhos, money, b, 0)
 
 

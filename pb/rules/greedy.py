@@ -21,10 +21,11 @@ from .model import (
 )
 
 
-def score_order(scores: Sequence[int]) -> np.ndarray:
-    """Project indices by descending score; equal scores keep file order."""
-    scores = np.asarray(scores, dtype=np.int64)
-    return np.lexsort((np.arange(len(scores)), -scores))
+def score_order(scores: Sequence[int]) -> list[int]:
+    """Project indices by descending score; equal scores keep file order (the sort is
+    stable, also in reverse)."""
+    scores = np.asarray(scores, dtype=np.int64).tolist()
+    return sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
 
 
 def greedy(
@@ -43,13 +44,13 @@ def greedy(
     counting stops at the first project that does not fit. With ``threshold`` (rule
     ``greedy-threshold``) projects scoring below it are dropped first.
     """
-    costs = [int(cost) for cost in costs]
-    scores = [int(score) for score in scores]
+    costs = np.asarray(costs, dtype=np.int64).tolist()
+    scores = np.asarray(scores, dtype=np.int64).tolist()
     reasons: list[Reason | None] = [None] * len(costs)
     selected: list[int] = []
     money_left = int(budget)
     stopped_at_rank = None
-    for rank, project in enumerate(score_order(scores).tolist(), start=1):
+    for rank, project in enumerate(score_order(scores), start=1):
         if threshold is not None and scores[project] < threshold:
             reasons[project] = BelowThreshold(score=scores[project], threshold=threshold)
         elif stopped_at_rank is not None:

@@ -67,6 +67,10 @@ class Ballots:
         """For every entry, the distinct ballot (row) it belongs to."""
         return np.repeat(np.arange(self.n_distinct), np.diff(self.indptr))
 
+    def voters_of_entry(self) -> np.ndarray:
+        """For every entry, the number of voters who cast its ballot."""
+        return np.repeat(self.multiplicity, self.indptr[1:] - self.indptr[:-1])
+
     def lengths(self) -> np.ndarray:
         """Number of projects on each distinct ballot."""
         return np.diff(self.indptr)
@@ -194,13 +198,12 @@ class Instance:
 
     def scores(self) -> np.ndarray:
         """Total points of each project over all voters (approvals for approval ballots)."""
-        weights = self.ballots.points * self.ballots.multiplicity[self.ballots.row_of_entry()]
+        weights = self.ballots.points * self.ballots.voters_of_entry()
         return _bincount(self.ballots.indices, weights, len(self.projects))
 
     def supporters(self) -> np.ndarray:
         """Number of voters who gave each project any points."""
-        weights = self.ballots.multiplicity[self.ballots.row_of_entry()]
-        return _bincount(self.ballots.indices, weights, len(self.projects))
+        return _bincount(self.ballots.indices, self.ballots.voters_of_entry(), len(self.projects))
 
     def recorded_selection(self) -> list[str] | None:
         """Ids with ``selected == 1`` in the file's PROJECTS, or None without that column.

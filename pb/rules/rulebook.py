@@ -180,18 +180,19 @@ def _mes_outcome(instance: Instance, rule: str, result) -> Outcome:
 
 
 def _outcome(instance: Instance, rule: str, selection: Selection, scores, **extra) -> Outcome:
-    supporters = instance.supporters()
     chosen = set(selection.selected)
     projects = tuple(
         ProjectResult(
             id=project.id,
             cost=project.cost,
-            score=int(scores[i]),
-            supporters=int(supporters[i]),
+            score=score,
+            supporters=supporters,
             selected=i in chosen,
-            reason=selection.reasons[i],
+            reason=reason,
         )
-        for i, project in enumerate(instance.projects)
+        for i, (project, score, supporters, reason) in enumerate(
+            zip(instance.projects, np.asarray(scores).tolist(), instance.supporters().tolist(), selection.reasons)
+        )
     )
     return Outcome(
         rule=rule,

@@ -144,14 +144,17 @@ def test_plain_mes_agrees_with_pabutools_on_approval(block):
 
 
 @pytest.mark.parametrize("cumulative", [False, True])
-def test_plain_mes_by_classes_gives_the_count_by_ballots(monkeypatch, cumulative):
-    # Small profiles are counted ballot by ballot; large ones through the class structure.
+def test_plain_mes_by_ballots_gives_the_count_by_classes(cumulative):
+    # Plain MES counts ballot by ballot; add1's counts, step 0 included, go through the
+    # class structure.
     for seed in range(3000, 3150):
         costs, budget, votes = random_election(seed, cumulative=cumulative)
         by_ballots = kernel(equal_shares, costs, budget, votes)
-        with monkeypatch.context() as patched:
-            patched.setattr(equalshares, "_BALLOT_COUNT_MAX_ENTRIES", -1)
-            by_classes = kernel(equal_shares, costs, budget, votes)
+        prof = equalshares._Profile(costs, *merged(votes))
+        b = budget / prof.voters
+        relevant = prof.support * b >= prof.fcosts * (1 - equalshares._AFFORD)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            by_classes = equalshares._Run(prof, equalshares._Structure(prof, relevant), b).result(b, 0)
         assert by_classes.selected == by_ballots.selected, f"seed {seed}"
         assert by_classes.rounds == by_ballots.rounds
         assert by_classes.effective_votes == pytest.approx(by_ballots.effective_votes, rel=1e-9)
