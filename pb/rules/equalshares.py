@@ -99,21 +99,30 @@ class _Profile:
             raise ValueError("costs and multiplicities must not be negative")
         if len(indices) and (indices.min() < 0 or indices.max() >= m):
             raise ValueError("a ballot names a project index outside the projects")
-        row = np.repeat(np.arange(n), np.diff(indptr))
+        row = np.repeat(np.arange(n), indptr[1:] - indptr[:-1])
         # Entries with no points and ballots cast by nobody change nothing: drop them.
         keep_row = multiplicity > 0
         keep = (points > 0) & keep_row[row]
-        if not (keep.all() and keep_row.all()):
+        if keep.all() and keep_row.all():
+            self.row_ptr = indptr
+        else:
             row = (np.cumsum(keep_row) - 1)[row[keep]]
             indices, points = indices[keep], points[keep]
-        self.n = int(keep_row.sum())
+            self.row_ptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=int(keep_row.sum())))))
+        self.n = len(self.row_ptr) - 1
         self.m = m
         self.mult = multiplicity[keep_row]
         self.voters = int(self.mult.sum())
-        self.row_ptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=self.n))))
         self.row_proj = indices
-        if len(points) and points.min() == points.max():  # approval: no sort needed
+        top = int(points.max()) if len(points) else 1
+        if len(points) and points.min() == top:  # approval: one value, no numbering needed
             pvals, pidx = points[:1], np.zeros(len(points), dtype=np.intp)
+        elif top < 1 << 16:
+            # Few small point values (ranks, cumulative points): numbered through a table.
+            pvals = np.bincount(points, minlength=top + 1).nonzero()[0]
+            number = np.zeros(top + 1, dtype=np.intp)
+            number[pvals] = np.arange(len(pvals))
+            pidx = number[points]
         else:
             pvals, pidx = np.unique(points, return_inverse=True)
         self.pvals = pvals.astype(np.float64)
@@ -123,13 +132,14 @@ class _Profile:
         # The same entries by project; ``col_pos``: each one's place in the ballots.
         # A stable sort of 16-bit integers is a radix sort, several times faster.
         self.col_pos = np.argsort(indices.astype(np.uint16) if m <= 1 << 16 else indices, kind="stable")
-        self.col_ptr = np.concatenate(([0], np.cumsum(np.bincount(indices, minlength=m))))
-        self.col_proj = indices[self.col_pos]
+        per_project = np.bincount(indices, minlength=m)
+        self.col_ptr = np.concatenate(([0], np.cumsum(per_project)))
+        self.col_proj = np.repeat(np.arange(m), per_project)
         self.col_voter = row[self.col_pos]
         self.col_pidx = pidx[self.col_pos]
         self.costs = costs
         self.fcosts = costs.astype(np.float64)
-        weight = self.mult[row]
+        weight = np.repeat(self.mult, self.row_ptr[1:] - self.row_ptr[:-1])
         self.support = np.bincount(indices, weights=weight, minlength=m).astype(np.int64)
         self.support_points = np.bincount(indices, weights=weight * points, minlength=m)
         order = np.lexsort((np.arange(m), -self.support, costs))
