@@ -256,6 +256,7 @@ class _Structure:
         self.levels = [level]
         self.seq: list[int] = []
         self.supporters: dict[int, tuple] = {}
+        self.splits: dict[tuple, _SplitShape] = {}
 
     def _append(self, k: np.ndarray, j: np.ndarray, utility: np.ndarray, weights: np.ndarray) -> None:
         end = self.size + len(k)
@@ -313,34 +314,55 @@ class _Structure:
         return got
 
     def _split(self, lv: _Level, s: int) -> _Level:
-        np_ = self.prof.n_points
         voters, s_pos, vpidx, vweight, pos, spidx, bw = self._supporters(s)
         undo = [(self.eid, s_pos, self.eid[s_pos])]
         self.eid[s_pos] = -1
         old = self.vcls[voters]
-        # The supporters of s leave their class for a new one per (old class, points on s).
-        gkeys, ginv, gw = self.group_classes(old * np_ + vpidx if np_ > 1 else old, vweight)
         undo.append((self.vcls, voters, old))
-        self.vcls[voters] = lv.ncls + ginv
+        # Which voters and entries a split groups together depends only on the set bought
+        # before, not on its order, which numbers the classes and entries: a set reached
+        # again in another order reuses the grouping and reads the numbers off it.
+        key = (frozenset(self.seq[:-1]), s)
+        shape = self.splits.get(key)
+        if shape is None:
+            shape = self.splits[key] = self._shape(s, old)
+        self.vcls[voters] = lv.ncls + shape.group
         nxt = _Level()
+        nxt.parent = old.take(shape.group_voter)
+        nxt.eu = shape.eu
+        nxt.gw = shape.gw
+        nxt.first_new = lv.ncls
+        nxt.ncls = lv.ncls + len(shape.gw)
+        was = self.eid.take(shape.pos)
+        nxt.moved_from = was.take(shape.entry_pos)
+        nxt.id_start = self.size
+        undo.append((self.eid, shape.pos, was))
+        self.eid[shape.pos] = self.size + shape.entry
+        self._append(lv.ncls + shape.entry_class, shape.ej, shape.eu_entries, shape.weights)
+        nxt.id_end = self.size
+        nxt.undo = undo
+        return nxt
+
+    def _shape(self, s: int, old: np.ndarray) -> _SplitShape:
+        """How buying ``s`` splits the current level, whose classes the supporters of ``s``
+        are in ``old``: the supporters of ``s`` leave their class for a new one per (old
+        class, points on ``s``), and their entries for the other open projects move with
+        them (entries for projects already bought are -1)."""
+        np_ = self.prof.n_points
+        voters, s_pos, vpidx, vweight, pos, spidx, bw = self._supporters(s)
+        shape = _SplitShape()
+        gkeys, shape.group, shape.gw = self.group_classes(old * np_ + vpidx if np_ > 1 else old, vweight)
+        shape.group_voter = _some_member(shape.group, len(gkeys))
         # Each new class's utility from s: what its voters pay per unit of price factor.
         if np_ > 1:
-            nxt.parent = gkeys // np_
-            nxt.eu = self.prof.pvals[gkeys % np_] * self.prof.fcosts[s]
+            shape.eu = self.prof.pvals[gkeys % np_] * self.prof.fcosts[s]
         else:
-            nxt.parent = gkeys
-            nxt.eu = np.full(len(gkeys), self.prof.pvals[0] * self.prof.fcosts[s])
-        nxt.gw = gw
-        nxt.first_new = lv.ncls
-        nxt.ncls = lv.ncls + len(gkeys)
-        # Their entries for the other open projects move from the old class to the new one
-        # (entries for projects already bought are -1).
+            shape.eu = np.full(len(gkeys), self.prof.pvals[0] * self.prof.fcosts[s])
         was = self.eid[pos]
         ok = (was >= 0).nonzero()[0]
-        pos, was = pos[ok], was[ok]
+        shape.pos, was = pos[ok], was[ok]
         # A new entry is an old entry (class, project, points) taken by the voters of one
-        # new class: keyed by (old entry, points on s). Old entries run in (class, project,
-        # points) order, and so do the new ones, once ordered by new class.
+        # new class: keyed by (old entry, points on s).
         if np_ == 1:
             moved_from, inv, weights = self.group_entries(was, bw[ok])
             new_class = self.group_classes.group_of(self.ek[moved_from])
@@ -348,23 +370,41 @@ class _Structure:
             keys, inv, weights = self.group_entries(was * np_ + spidx[ok], bw[ok])
             moved_from = keys // np_
             new_class = self.group_classes.group_of(self.ek[moved_from] * np_ + keys % np_)
-            order = np.argsort(new_class, kind="stable")
-            place = np.empty(len(order), dtype=np.intp)
-            place[order] = np.arange(len(order))
-            inv = place[inv]
-            weights, moved_from, new_class = (
-                weights[order],
-                moved_from[order],
-                new_class[order],
-            )
-        nxt.id_start = self.size
-        undo.append((self.eid, pos, was))
-        self.eid[pos] = self.size + inv
-        nxt.moved_from = moved_from
-        self._append(lv.ncls + new_class, self.ej[moved_from], self.eu[moved_from], weights)
-        nxt.id_end = self.size
-        nxt.undo = undo
-        return nxt
+        shape.entry, shape.weights, shape.entry_class = inv, weights, new_class
+        shape.entry_pos = _some_member(inv, len(moved_from))
+        shape.ej, shape.eu_entries = self.ej[moved_from], self.eu[moved_from]
+        return shape
+
+
+class _SplitShape:
+    """How a purchase splits the classes after a given set of purchases, in numbers that
+    do not depend on the order of those purchases. ``group``: each supporter's new class
+    (0-based among the new ones), ``group_voter``: one supporter of each, ``gw`` and
+    ``eu``: their voters and utility from the purchase. ``pos``: the supporters' ballot
+    entries that move; ``entry``: the new entry each moves to (0-based), ``entry_pos``: one
+    of them per new entry; ``entry_class``, ``ej``, ``eu_entries``, ``weights``: each new
+    entry's new class, project, utility and voters."""
+
+    __slots__ = (
+        "group",
+        "group_voter",
+        "gw",
+        "eu",
+        "pos",
+        "entry",
+        "entry_pos",
+        "entry_class",
+        "ej",
+        "eu_entries",
+        "weights",
+    )
+
+
+def _some_member(group: np.ndarray, n_groups: int) -> np.ndarray:
+    """For each of ``n_groups`` groups, the index of one element of ``group`` in it."""
+    member = np.empty(n_groups, dtype=np.intp)
+    member[group] = np.arange(len(group))
+    return member
 
 
 class _Budgets:
