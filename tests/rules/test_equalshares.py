@@ -183,6 +183,45 @@ def test_mes_agrees_with_pabutools_on_cumulative_points_times_cost(block):
         ), f"seed {seed}"
 
 
+@pytest.mark.parametrize("cumulative", [False, True])
+def test_a_split_reused_from_another_purchase_order_matches_one_made_afresh(cumulative):
+    # add1 keeps how a purchase splits the classes after a set of purchases, and reuses it
+    # when a later count buys the same set in another order.
+    def canonical(labels):
+        first = {}
+        return [first.setdefault(label, len(first)) if label >= 0 else -1 for label in labels.tolist()]
+
+    def state(struct, level):
+        classes = dict(zip(struct.vcls.tolist(), canonical(struct.vcls)))
+        entries = range(level.id_start, level.id_end)
+        new = sorted((classes[struct.ek[e]], struct.ej[e], struct.eu[e], struct.w0[e]) for e in entries)
+        return canonical(struct.vcls), canonical(struct.eid), new
+
+    checked = 0
+    for seed in range(4000, 4200):
+        costs, _, votes = random_election(seed, cumulative=cumulative)
+        prof = equalshares._Profile(costs, *merged(votes))
+        projects = prof.priced.nonzero()[0].tolist()
+        if len(projects) < 3:
+            continue
+        a, b, c = projects[:3]
+        kept = equalshares._Structure(prof, prof.priced)
+        for r, s in enumerate((a, b, c)):
+            kept.after(r, s)
+        kept.cut(0)
+        kept.after(0, b)
+        kept.after(1, a)
+        reused = kept.after(2, c)
+        assert len(kept.splits) == 5  # {}+a, {a}+b, {a,b}+c, {}+b, {b}+a; {a,b}+c reused
+        fresh = equalshares._Structure(prof, prof.priced)
+        fresh.after(0, b)
+        fresh.after(1, a)
+        made = fresh.after(2, c)
+        assert state(kept, reused) == state(fresh, made), f"seed {seed}"
+        checked += 1
+    assert checked > 50
+
+
 # --- hand-checked tables --------------------------------------------------------------------
 
 # Budget 100, 4 voters. X (60) by v1 v2 v3; Y (30) by v3 v4; Z (40) by v4.
