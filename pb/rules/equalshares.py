@@ -216,8 +216,9 @@ class _Structure:
     Entry ``e`` stands for ``w0[e]`` voters of class ``ek[e]`` who give open project
     ``ej[e]`` the same points (utility ``eu[e]``), counted when the class was made; later
     levels move voters off it. ``vcls`` (every voter's class) and ``eid`` (for every ballot
-    entry, the entry it counts in, or -1 if its project is not open) describe the deepest
-    level kept; a level's ``undo`` steps back to the one before.
+    entry of a project not bought yet, the entry it counts in; -1 for a project never open)
+    describe the deepest level kept; a level's ``undo`` steps back to the one before.
+    ``splits``: the :class:`_SplitShape` of each (set bought before, purchase) met so far.
     """
 
     def __init__(self, prof: _Profile, relevant: np.ndarray):
@@ -309,16 +310,14 @@ class _Structure:
             pos, owner = pos[keep], owner[keep]
             vweight = prof.mult[voters].astype(np.float64)
             vpidx = prof.col_pidx[a:z]
-            got = (voters, prof.col_pos[a:z], vpidx, vweight, pos, vpidx[owner], vweight[owner])
+            got = (voters, vpidx, vweight, pos, proj[keep], vpidx[owner], vweight[owner])
             self.supporters[s] = got
         return got
 
     def _split(self, lv: _Level, s: int) -> _Level:
-        voters, s_pos, vpidx, vweight, pos, spidx, bw = self._supporters(s)
-        undo = [(self.eid, s_pos, self.eid[s_pos])]
-        self.eid[s_pos] = -1
+        voters = self._supporters(s)[0]
         old = self.vcls[voters]
-        undo.append((self.vcls, voters, old))
+        undo = [(self.vcls, voters, old)]
         # Which voters and entries a split groups together depends only on the set bought
         # before, not on its order, which numbers the classes and entries: a set reached
         # again in another order reuses the grouping and reads the numbers off it.
@@ -346,10 +345,10 @@ class _Structure:
     def _shape(self, s: int, old: np.ndarray) -> _SplitShape:
         """How buying ``s`` splits the current level, whose classes the supporters of ``s``
         are in ``old``: the supporters of ``s`` leave their class for a new one per (old
-        class, points on ``s``), and their entries for the other open projects move with
-        them (entries for projects already bought are -1)."""
+        class, points on ``s``), and their entries for the projects not bought yet move
+        with them."""
         np_ = self.prof.n_points
-        voters, s_pos, vpidx, vweight, pos, spidx, bw = self._supporters(s)
+        voters, vpidx, vweight, pos, pos_proj, spidx, bw = self._supporters(s)
         shape = _SplitShape()
         gkeys, shape.group, shape.gw = self.group_classes(old * np_ + vpidx if np_ > 1 else old, vweight)
         shape.group_voter = _some_member(shape.group, len(gkeys))
@@ -358,9 +357,11 @@ class _Structure:
             shape.eu = self.prof.pvals[gkeys % np_] * self.prof.fcosts[s]
         else:
             shape.eu = np.full(len(gkeys), self.prof.pvals[0] * self.prof.fcosts[s])
-        was = self.eid[pos]
-        ok = (was >= 0).nonzero()[0]
-        shape.pos, was = pos[ok], was[ok]
+        bought = np.zeros(self.prof.m, dtype=bool)
+        bought[self.seq[:-1]] = True
+        ok = (~bought.take(pos_proj)).nonzero()[0]
+        shape.pos = pos[ok]
+        was = self.eid.take(shape.pos)
         # A new entry is an old entry (class, project, points) taken by the voters of one
         # new class: keyed by (old entry, points on s).
         if np_ == 1:
@@ -493,7 +494,9 @@ def _newton_prices(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float
         if now == count:
             return rho
         count = now
-        step = (target - (money * poor).sum(axis=1)) / (util * ~poor).sum(axis=1)
+        # As 0/1 weights: a product summed by einsum or matmul beats a masked sum.
+        weight = poor.astype(np.float64)
+        step = (target - np.einsum("ij,ij->i", money, weight)) / ((1.0 - weight) @ util)
         # fmax keeps the factor where every group is poor (the factor is then exact).
         rho = np.fmax(rho, step)
 
