@@ -461,15 +461,15 @@ def _price_factor(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float)
     rho = s_cost / (gw @ eu)
     if (eb >= rho * eu).all() and eb @ gw >= s_cost * (1 + 1e-9):
         return rho
-    order = np.argsort(eb / eu)
-    money = (eb * gw)[order]
-    util = (gw * eu)[order]
-    poor = np.cumsum(money) - money
-    rich = util.sum() - (np.cumsum(util) - util)
+    order = (eb / eu).argsort()
+    money = (eb * gw).take(order)
+    util = (gw * eu).take(order)
+    poor = money.cumsum() - money
+    rich = util.sum() - (util.cumsum() - util)
     rhos = (min(s_cost, money.sum()) - poor) / rich
-    fits = rhos * eu[order] <= eb[order]
+    fits = rhos * eu.take(order) <= eb.take(order)
     fits[-1] = True
-    return float(rhos[np.argmax(fits)])
+    return float(rhos[fits.argmax()])
 
 
 def _newton_prices(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float, low: float) -> np.ndarray:
@@ -866,50 +866,74 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
     Lazily: a project's price factor only rises within a count (its supporters' money only
     shrinks), so the last one computed is a lower bound. A round prices the projects in
     increasing order of their bounds and stops at the first bound above the tie window of
-    the cheapest found, so it prices a few projects, not all of them (Warszawa 2026: 40
-    rounds, 83 projects, 40 prices computed in all).
+    the cheapest found, so it prices a few projects, not all of them. The factors of the
+    first round, where everybody has the same money, are computed for all projects at once.
     """
     costs = prof.fcosts
     short = (costs * (1 - _AFFORD)).tolist()
     fcosts, rank = costs.tolist(), prof.rank.tolist()
     col_util = prof.pvals[prof.col_pidx] * costs[prof.col_proj]
     col_weight = prof.mult[prof.col_voter].astype(np.float64)
-    col_ptr = prof.col_ptr.tolist()
-    money = np.full(prof.n, b)
-    # (lower bound of the price factor, tie-break rank, project) of every project still open.
-    bounds = [(0.0, rank[j], j) for j in (relevant & prof.priced).nonzero()[0].tolist()]
+    open_ = (relevant & prof.priced).nonzero()[0]
+    # As _price_factor: every supporter can pay in full at cost / utility, unless the money
+    # comes too near the cost (such a project is priced in the loop, from a bound of 0).
+    first = costs[open_] / (prof.support_points[open_] * costs[open_])
+    starts = prof.col_ptr[:-1]
+    listed = (prof.col_ptr[1:] > starts).nonzero()[0]
+    top_utility = np.zeros(prof.m)
+    top_utility[listed] = np.maximum.reduceat(col_util, starts[listed])
+    known = b >= first * top_utility[open_]
+    known &= prof.support[open_] * b >= costs[open_] * (1 + 2e-9)
+    # (price factor or a lower bound, tie-break rank, project) of every project still open.
+    bounds = [(f if k else 0.0, rank[j], j) for f, k, j in zip(first.tolist(), known.tolist(), open_.tolist())]
     heapq.heapify(bounds)
+    # The projects whose bound is their price factor: until the first purchase, the known.
+    exact = set(open_[known].tolist())
     supporters: dict[int, tuple] = {}
+    money = np.full(prof.n, b)
     selected, rhos = list(prof.free), []
     while bounds:
         priced, best = [], np.inf
         while bounds and bounds[0][0] <= best * (1 + _TOL):
-            _, r, j = heapq.heappop(bounds)
-            group = supporters.get(j)
-            if group is None:
-                a, z = col_ptr[j], col_ptr[j + 1]
-                group = supporters[j] = (prof.col_voter[a:z], col_util[a:z], col_weight[a:z])
-            voters, utility, weight = group
-            have = money.take(voters)
-            # A project its supporters can no longer afford never becomes affordable again.
-            if have @ weight < short[j]:
-                continue
-            rho = _price_factor(have, utility, weight, fcosts[j])
-            priced.append((rho, r, j, have))
+            rho, rank_j, j = heapq.heappop(bounds)
+            bound = rho
+            if j not in exact:
+                voters, utility, weight = _ballots_of(supporters, prof, j, col_util, col_weight)
+                have = money.take(voters)
+                raised = have @ weight
+                # A project its supporters can no longer afford never becomes affordable again.
+                if raised < short[j]:
+                    continue
+                rho = _price_factor(have, utility, weight, fcosts[j])
+                # Priced at all its supporters' money, just short of the cost, the factor
+                # may drop as they pay for others: it bounds nothing.
+                bound = rho if raised >= fcosts[j] else 0.0
+            priced.append((rho, rank_j, j, bound))
             best = min(best, rho)
         if not priced:
             break
         # The cheapest within the tie window, by tie-break rank.
         window = best * (1 + _TOL)
-        rho, _, s, have = min((p for p in priced if p[0] <= window), key=lambda p: p[1])
-        for p in priced:
-            if p[2] != s:
-                heapq.heappush(bounds, p[:3])
-        voters, utility, _ = supporters[s]
+        rho, _, s, _ = min((p for p in priced if p[0] <= window), key=lambda p: p[1])
+        for _, rank_j, j, bound in priced:
+            if j != s:
+                heapq.heappush(bounds, (bound, rank_j, j))
+        exact = ()
+        voters, utility, _ = _ballots_of(supporters, prof, s, col_util, col_weight)
+        have = money.take(voters)
         money[voters] = np.maximum(have - np.minimum(have, rho * utility), 0.0)
         selected.append(s)
         rhos.append(rho)
     return _result(prof, selected, rhos, money, b, 0)
+
+
+def _ballots_of(cache: dict, prof: _Profile, j: int, col_util: np.ndarray, col_weight: np.ndarray) -> tuple:
+    """The supporters of ``j`` (distinct ballots), their utility from it and their voters."""
+    got = cache.get(j)
+    if got is None:
+        a, z = prof.col_ptr[j], prof.col_ptr[j + 1]
+        got = cache[j] = (prof.col_voter[a:z], col_util[a:z], col_weight[a:z])
+    return got
 
 
 @_quiet
