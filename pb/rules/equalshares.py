@@ -57,6 +57,10 @@ _AFFORD = 1e-12
 # _catch_up, a longer ladder mostly costs the rows followed, and it lets each distinct
 # outcome be counted once (Warszawa 2026: one run per outcome).
 _DENSE = 24
+# add1 keeps split shapes (see _Structure._split) holding up to this many numbers in all,
+# about 128 MB, and forgets them all when more would be kept (Warszawa 2026 keeps 368
+# shapes of about 7 million numbers).
+_SPLITS_KEPT_MAX = 16_000_000
 
 
 @dataclass
@@ -258,6 +262,7 @@ class _Structure:
         self.seq: list[int] = []
         self.supporters: dict[int, tuple] = {}
         self.splits: dict[tuple, _SplitShape] = {}
+        self.split_size = 0
 
     def _append(self, k: np.ndarray, j: np.ndarray, utility: np.ndarray, weights: np.ndarray) -> None:
         end = self.size + len(k)
@@ -324,7 +329,12 @@ class _Structure:
         key = (frozenset(self.seq[:-1]), s)
         shape = self.splits.get(key)
         if shape is None:
-            shape = self.splits[key] = self._shape(s, old)
+            shape = self._shape(s, old)
+            self.split_size += shape.size()
+            if self.split_size > _SPLITS_KEPT_MAX:
+                self.splits.clear()
+                self.split_size = shape.size()
+            self.splits[key] = shape
         self.vcls[voters] = lv.ncls + shape.group
         nxt = _Level()
         nxt.parent = old.take(shape.group_voter)
@@ -399,6 +409,10 @@ class _SplitShape:
         "eu_entries",
         "weights",
     )
+
+    def size(self) -> int:
+        """How many numbers the shape holds."""
+        return sum(len(getattr(self, name)) for name in self.__slots__)
 
 
 def _some_member(group: np.ndarray, n_groups: int) -> np.ndarray:

@@ -222,6 +222,18 @@ def test_a_split_reused_from_another_purchase_order_matches_one_made_afresh(cumu
     assert checked > 50
 
 
+def test_add1_forgetting_its_split_shapes_changes_nothing(monkeypatch):
+    kept = [kernel(equal_shares_add1, *random_election(seed)) for seed in range(4200, 4260)]
+    monkeypatch.setattr(equalshares, "_SPLITS_KEPT_MAX", 1)
+    for seed, before in zip(range(4200, 4260), kept):
+        after = kernel(equal_shares_add1, *random_election(seed))
+        assert (after.selected, after.steps, after.per_voter_budget) == (
+            before.selected,
+            before.steps,
+            before.per_voter_budget,
+        ), f"seed {seed}"
+
+
 # --- hand-checked tables --------------------------------------------------------------------
 
 # Budget 100, 4 voters. X (60) by v1 v2 v3; Y (30) by v3 v4; Z (40) by v4.
