@@ -440,10 +440,9 @@ class _Budgets:
         eb, eu = self.rows.take(nxt.parent, axis=1), nxt.eu
         if len(eb) == 1:
             return np.array([_price_factor(eb[0], eu, nxt.gw, s_cost)]), eb
-        rho = s_cost / (nxt.gw @ eu)
-        if (eb >= rho * eu).all() and (eb @ nxt.gw >= s_cost * (1 + 1e-9)).all():
-            return np.full(len(eb), rho), eb
-        return _newton_prices(eb, eu, nxt.gw, s_cost, rho), eb
+        # Newton's method from the factor at which everybody pays in full: mostly some
+        # count has groups that cannot, and checking first would cost as much as a step.
+        return _newton_prices(eb, eu, nxt.gw, s_cost, s_cost / (nxt.gw @ eu)), eb
 
     def replay(self, struct: _Structure, purchases: list[int], r: int, prof: _Profile) -> None:
         """Make the first ``r`` of ``purchases`` (the sequence ``struct`` keeps), as a run does."""
