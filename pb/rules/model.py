@@ -107,15 +107,21 @@ class BallotsBuilder:
         dropped: they support nothing. Raises ``ValueError`` if a project appears twice.
         """
         if points is None:
+            # Approval: the sorted projects are the key and the entries (1 point each).
             key = tuple(sorted(indices))
-        else:
-            key = tuple(sorted(entry for entry in zip(indices, points) if entry[1]))
+            row = self._row_of_key.get(key)
+            if row is not None:
+                self._multiplicity[row] += 1
+                return row
+            if len(set(key)) != len(key):
+                raise ValueError("the vote names the same project twice")
+            return self._store(key, key, [1] * len(key))
+        key = tuple(sorted(entry for entry in zip(indices, points) if entry[1]))
         row = self._row_of_key.get(key)
         if row is not None:
             self._multiplicity[row] += 1
             return row
-        entries = [(project, 1) for project in key] if points is None else key
-        return self._new_row(key, entries)
+        return self._new_row(key, key)
 
     def add_ranking(self, ranking: Sequence[int]) -> int:
         """Add one voter's ranking (best first); entry points are positions, 1 = first.
@@ -135,11 +141,14 @@ class BallotsBuilder:
         projects = [project for project, _ in entries]
         if len(set(projects)) != len(projects):
             raise ValueError("the vote names the same project twice")
+        return self._store(key, projects, [points for _, points in entries])
+
+    def _store(self, key: tuple, projects: Sequence[int], points: Sequence[int]) -> int:
         row = len(self._multiplicity)
         self._row_of_key[key] = row
         self._multiplicity.append(1)
         self._indices.extend(projects)
-        self._points.extend(points for _, points in entries)
+        self._points.extend(points)
         self._indptr.append(len(self._indices))
         return row
 
