@@ -562,7 +562,7 @@ def _cheapest(prof: _Profile, alive: np.ndarray, rho: np.ndarray) -> int:
     """The alive project with the lowest price factor; ties (see _TOL) to the tie-break rank."""
     cand = np.where(alive, rho, np.inf)
     tied = (cand <= cand.min() * (1 + _TOL)).nonzero()[0]
-    return int(tied[np.argmin(prof.rank[tied])])
+    return int(tied[prof.rank.take(tied).argmin()])
 
 
 def _enter(weights: np.ndarray, struct: _Structure, nxt: _Level) -> np.ndarray:
@@ -720,9 +720,9 @@ class _Run:
             self.rhos.append(float(rhos[0]))
             out[s] = True
             keep = (weights[live] > 0) & ~out[lj]
-            fresh = np.arange(nxt.id_start, nxt.id_end)
-            fresh = fresh[~out[struct.ej[fresh]] & (budgets.rows[-1, struct.ek[fresh]] > 0)]
-            live = np.concatenate((live[keep], fresh))
+            block = slice(nxt.id_start, nxt.id_end)
+            fresh = (~out.take(struct.ej[block]) & (budgets.rows[-1].take(struct.ek[block]) > 0)).nonzero()[0]
+            live = np.concatenate((live[keep], fresh + nxt.id_start))
             r += 1
         self.certified = len(budgets.rows) - 1
         self.struct = struct
