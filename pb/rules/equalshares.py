@@ -684,8 +684,10 @@ class _Run:
             lj, lu, lw, lk = struct.ej[live], struct.eu[live], weights[live], struct.ek[live]
             # The supporters' money under the lowest and the highest budget only: the
             # budgets between have no less than the lowest's and no more than the
-            # highest's, which is all the proof's bound needs (see _doubts).
-            eb = budgets.rows[:: max(rows - 1, 1)].take(lk, axis=1)
+            # highest's, which is all the proof's bound needs (see _doubts). Row by row:
+            # take along an axis of a strided view copies the whole view first.
+            top = budgets.rows[-1].take(lk)
+            eb = np.vstack((budgets.rows[0].take(lk), top)) if rows > 1 else top[None, :]
             wb = lw * eb
             money = _money_by_project(lj, wb, m)
             affordable = (money >= short) & ~out
