@@ -117,7 +117,7 @@ def check_summary(path: str, instance: Instance) -> str:
     meta = instance.meta
     ballots = instance.ballots
     lengths = ballots.lengths()
-    scores, supporters = instance.scores(), instance.supporters()
+    scores, supporters = instance.totals()
     warnings = []
     if meta.get("num_projects") != str(len(instance.projects)):
         warnings.append(f"META num_projects is {meta.get('num_projects')}, the file has {len(instance.projects)}")

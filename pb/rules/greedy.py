@@ -24,8 +24,13 @@ from .model import (
 def score_order(scores: Sequence[int]) -> list[int]:
     """Project indices by descending score; equal scores keep file order (the sort is
     stable, also in reverse)."""
-    scores = np.asarray(scores, dtype=np.int64).tolist()
+    scores = _as_list(scores)
     return sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+
+
+def _as_list(numbers: Sequence[int]) -> list[int]:
+    # The loops run on Python ints; tolist converts an array in one call.
+    return numbers.tolist() if isinstance(numbers, np.ndarray) else [int(x) for x in numbers]
 
 
 def greedy(
@@ -44,23 +49,22 @@ def greedy(
     counting stops at the first project that does not fit. With ``threshold`` (rule
     ``greedy-threshold``) projects scoring below it are dropped first.
     """
-    costs = np.asarray(costs, dtype=np.int64).tolist()
-    scores = np.asarray(scores, dtype=np.int64).tolist()
+    costs, scores = _as_list(costs), _as_list(scores)
     reasons: list[Reason | None] = [None] * len(costs)
     selected: list[int] = []
     money_left = int(budget)
     stopped_at_rank = None
     for rank, project in enumerate(score_order(scores), start=1):
         if threshold is not None and scores[project] < threshold:
-            reasons[project] = BelowThreshold(score=scores[project], threshold=threshold)
+            reasons[project] = BelowThreshold(scores[project], threshold)
         elif stopped_at_rank is not None:
-            reasons[project] = GreedyAfterStop(rank=rank, stopped_at_rank=stopped_at_rank)
+            reasons[project] = GreedyAfterStop(rank, stopped_at_rank)
         elif costs[project] <= money_left:
-            reasons[project] = GreedySelected(rank=rank, money_left_before=money_left)
+            reasons[project] = GreedySelected(rank, money_left)
             selected.append(project)
             money_left -= costs[project]
         else:
-            reasons[project] = GreedyDoesNotFit(rank=rank, money_left=money_left)
+            reasons[project] = GreedyDoesNotFit(rank, money_left)
             if not skip:
                 stopped_at_rank = rank
     return Selection(tuple(selected), tuple(reasons))

@@ -208,12 +208,22 @@ class Instance:
 
     def scores(self) -> np.ndarray:
         """Total points of each project over all voters (approvals for approval ballots)."""
-        weights = self.ballots.points * self.ballots.voters_of_entry()
-        return _bincount(self.ballots.indices, weights, len(self.projects))
+        return self.totals()[0]
 
     def supporters(self) -> np.ndarray:
         """Number of voters who gave each project any points."""
-        return _bincount(self.ballots.indices, self.ballots.voters_of_entry(), len(self.projects))
+        return self.totals()[1]
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each project's score and supporters (see :meth:`scores`, :meth:`supporters`),
+        summed together: every outcome reports both."""
+        ballots = self.ballots
+        voters = ballots.voters_of_entry()
+        supporters = _bincount(ballots.indices, voters, len(self.projects))
+        if self.vote_type in ("approval", "choose-1"):
+            # Every entry is one point (see Ballots): the score is the number of supporters.
+            return supporters, supporters.copy()
+        return _bincount(ballots.indices, ballots.points * voters, len(self.projects)), supporters
 
     def recorded_selection(self) -> list[str] | None:
         """Ids with ``selected == 1`` in the file's PROJECTS, or None without that column.
@@ -289,9 +299,15 @@ def ordinal_points(length: int, max_ranking: int) -> list[int]:
 # --- outcomes -------------------------------------------------------------------------
 # Each reason is a small record with a ``kind`` and the numbers behind it, so a page can
 # explain in the reader's language why a project was or was not funded.
+#
+# An outcome has a reason and a ProjectResult per project. These are slotted, not frozen,
+# and the rules build them with positional arguments: a frozen dataclass sets each field
+# through object.__setattr__, and building them so, with keywords, was most of a small
+# election's greedy count (about 3.5 us a project, now under 1 us). Nothing changes them
+# after the count.
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GreedySelected:
     """Funded: at ``rank`` in the score order it cost no more than the money left."""
 
@@ -300,7 +316,7 @@ class GreedySelected:
     money_left_before: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GreedyDoesNotFit:
     """Not funded: at ``rank`` its cost was more than the money left."""
 
@@ -309,7 +325,7 @@ class GreedyDoesNotFit:
     money_left: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GreedyAfterStop:
     """Not funded (greedy-no-skip): counting stopped at the project ranked ``stopped_at_rank``."""
 
@@ -318,7 +334,7 @@ class GreedyAfterStop:
     stopped_at_rank: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BelowThreshold:
     """Not funded: its score was below the minimum score ``threshold``."""
 
@@ -327,7 +343,7 @@ class BelowThreshold:
     threshold: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MesBought:
     """Funded by equal shares in round ``round`` (1-based purchase order).
 
@@ -340,7 +356,7 @@ class MesBought:
     effective_votes: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MesUnaffordable:
     """Not funded by equal shares: its supporters had ``supporters_money`` left, it cost ``cost``."""
 
@@ -349,14 +365,14 @@ class MesUnaffordable:
     cost: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OptimalSelected:
     """Funded: part of the set of projects with the highest total score that fits."""
 
     kind: str = field(default="optimal_selected", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OptimalNotSelected:
     """Not funded: not part of the set of projects with the highest total score that fits."""
 
@@ -375,7 +391,7 @@ Reason = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProjectResult:
     """One project's line in a result: its numbers, whether it was funded, and why."""
 

@@ -83,16 +83,16 @@ def _greedy_threshold(instance: Instance, threshold: int | None) -> Outcome:
 
 
 def _greedy_outcome(instance: Instance, rule: str, *, skip: bool, threshold: int | None = None) -> Outcome:
-    scores = instance.scores()
-    selection = greedy(instance.costs, scores, instance.budget, threshold=threshold, skip=skip)
-    return _outcome(instance, rule, selection, scores, threshold=threshold)
+    totals = instance.totals()
+    selection = greedy(instance.costs, totals[0], instance.budget, threshold=threshold, skip=skip)
+    return _outcome(instance, rule, selection, totals, threshold=threshold)
 
 
 def _optimal(instance: Instance, threshold: int | None) -> Outcome:
     """Best total score within budget; ties prefer earlier projects (see :mod:`pb.rules.optimal`)."""
-    scores = instance.scores()
-    selection = utilitarian_optimal(instance.costs, scores, instance.budget)
-    return _outcome(instance, "utilitarian-optimal", selection, scores)
+    totals = instance.totals()
+    selection = utilitarian_optimal(instance.costs, totals[0], instance.budget)
+    return _outcome(instance, "utilitarian-optimal", selection, totals)
 
 
 def _equal_shares(instance: Instance, threshold: int | None) -> Outcome:
@@ -165,33 +165,26 @@ def _mes_arguments(instance: Instance) -> tuple:
 
 
 def _mes_outcome(instance: Instance, rule: str, result) -> Outcome:
-    costs = instance.costs
+    rounds, effective_votes, lacked = result.rounds, result.effective_votes, result.lacked
     reasons = []
-    for project in range(len(instance.projects)):
-        if project in result.rounds:
-            reasons.append(
-                MesBought(round=result.rounds[project], effective_votes=float(result.effective_votes[project]))
-            )
+    for project, details in enumerate(instance.projects):
+        if project in rounds:
+            reasons.append(MesBought(rounds[project], float(effective_votes[project])))
         else:
-            money, cost = result.lacked.get(project, (0.0, int(costs[project])))
-            reasons.append(MesUnaffordable(supporters_money=float(money), cost=int(cost)))
+            money, cost = lacked.get(project, (0.0, details.cost))
+            reasons.append(MesUnaffordable(float(money), int(cost)))
     selection = Selection(tuple(result.selected), tuple(reasons))
-    return _outcome(instance, rule, selection, instance.scores(), per_voter_budget=float(result.per_voter_budget))
+    return _outcome(instance, rule, selection, instance.totals(), per_voter_budget=float(result.per_voter_budget))
 
 
-def _outcome(instance: Instance, rule: str, selection: Selection, scores, **extra) -> Outcome:
+def _outcome(instance: Instance, rule: str, selection: Selection, totals, **extra) -> Outcome:
+    """The outcome of ``selection``; ``totals``: the projects' scores and supporters."""
     chosen = set(selection.selected)
+    scores, supporters = totals
     projects = tuple(
-        ProjectResult(
-            id=project.id,
-            cost=project.cost,
-            score=score,
-            supporters=supporters,
-            selected=i in chosen,
-            reason=reason,
-        )
+        ProjectResult(project.id, project.cost, score, supporters, i in chosen, reason)
         for i, (project, score, supporters, reason) in enumerate(
-            zip(instance.projects, np.asarray(scores).tolist(), instance.supporters().tolist(), selection.reasons)
+            zip(instance.projects, scores.tolist(), supporters.tolist(), selection.reasons)
         )
     )
     return Outcome(

@@ -74,7 +74,7 @@ def test_counts_and_score_columns_agree_with_the_ballots(pabulib_dir, name):
     instance = load(pabulib_dir, name)
     assert int(instance.meta["num_votes"]) == instance.ballots.n_voters
     assert int(instance.meta["num_projects"]) == len(instance.projects)
-    scores, supporters = instance.scores(), instance.supporters()
+    scores, supporters = instance.totals()
     for column, computed in (("score", scores), ("votes", supporters)):
         recorded = [(p.id, p.extra[column]) for p in instance.projects if column in p.extra]
         assert recorded == [(p.id, str(computed[i])) for i, p in enumerate(instance.projects) if column in p.extra]
