@@ -11,7 +11,15 @@ under a second is run again, up to 100 times within about a second, and its fast
 counts, for both (see best_time).
 
     python benchmarks/tally.py [--files Wroclaw Assen] [--quick] [--pabutools-timeout 600]
-        [--pabutools-tasks parse greedy mes add1]
+        [--pabutools-tasks parse greedy mes add1] [--reference]
+
+Shared machines differ in speed, and one machine's speed drifts from minute to minute.
+``--reference`` times pabutools reading Wroclaw 2015 before and after the run, against
+the 3.0 s it took on the 2-core reference machine the speed targets were set on, and
+prints pb's add1 and CLI times at that machine's speed. It scales by the faster of the
+two readings, so the estimate errs against pb. Pure-Python reading and NumPy counting
+need not scale alike: this is an estimate beside the measured figures, not instead of
+them.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path(os.environ.get("PB_PABULIB_DIR", REPO.parent / "shared" / "data" / "pabulib"))
 PB_RULES = {"greedy": "greedy", "mes": "equalshares", "add1": "equalshares/add1"}
+REFERENCE_FILE = "Poland_Wroclaw_2015_150_-_500.pb"
+REFERENCE_PARSE_SECONDS = 3.0
 TASKS = ("parse", "greedy", "mes", "add1")
 
 
@@ -44,6 +54,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip pabutools")
     parser.add_argument(
         "--pabutools-tasks", nargs="*", choices=TASKS, default=list(TASKS), help="compare only these tasks"
+    )
+    parser.add_argument(
+        "--reference", action="store_true", help="also estimate pb's times at the reference machine's speed"
     )
     parser.add_argument("--pb-worker", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--pabutools-worker", nargs=2, metavar=("FILE", "TASK"), help=argparse.SUPPRESS)
@@ -61,9 +74,11 @@ def main() -> None:
     print("reproduce:", shlex.join([sys.executable, *sys.argv]))
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; times in seconds, RSS in MiB\n")
 
-    pb_rows, comparison_rows = [], []
+    readings = [reference_reading(args.data)] if args.reference else []
+    pb_rows, comparison_rows, at_reference = [], [], []
     for path in files:
         pb = pb_figures(path)
+        at_reference.append((path.stem[:34], pb["add1"], pb["cli_slowest"]))
         pb_rows.append([path.stem[:34], f"{pb['voters']:,}", *(seconds(pb[task]) for task in TASKS), *pb["cli"]])
         for task in TASKS:
             if args.quick or task not in args.pabutools_tasks:
@@ -84,6 +99,32 @@ def main() -> None:
     )
     print()
     print_table(["file", "task", "pb", "pabutools", "pabutools/pb", "pabutools RSS"], comparison_rows)
+    if readings:
+        readings.append(reference_reading(args.data))
+        factor = min(readings) / REFERENCE_PARSE_SECONDS
+        print(
+            f"\nreference: pabutools read {REFERENCE_FILE} in {readings[0]:.2f} s before and {readings[1]:.2f} s"
+            f" after the run, {REFERENCE_PARSE_SECONDS} s on the reference machine: this machine ran"
+            f" {factor:.2f}x slower. pb at the reference machine's speed (measured / {factor:.2f}):\n"
+        )
+        print_table(
+            ["file", "add1", "slowest cli"],
+            [[name, seconds(add1 / factor), seconds(cli / factor)] for name, add1, cli in at_reference],
+        )
+
+
+def reference_reading(data: Path) -> float:
+    """Seconds pabutools takes to read the reference file here, timed in a fresh process
+    (one run: it takes seconds)."""
+    path = data / REFERENCE_FILE
+    if not path.exists():
+        sys.exit(f"--reference needs {path}")
+    script = (
+        "import sys, time; from pabutools.election import parse_pabulib; "
+        "started = time.perf_counter(); parse_pabulib(sys.argv[1]); print(time.perf_counter() - started)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], cwd=REPO, check=True, capture_output=True)
+    return float(done.stdout)
 
 
 def pb_figures(path: Path) -> dict:
@@ -96,13 +137,14 @@ def pb_figures(path: Path) -> dict:
     if code != 0:
         sys.exit(f"pb failed on {path}")
     figures = json.loads(output)
-    walls, peak = [], 0
+    walls, peak, slowest = [], 0, 0.0
     for rule in PB_RULES.values():
         command = [sys.executable, "-m", "pb.rules", "tally", str(path), "--rule", rule, "--json"]
         wall, rss, code, _ = run_measured(command)
         walls.append(seconds(wall) if code == 0 else f"exit {code}")
-        peak = max(peak, rss)
+        peak, slowest = max(peak, rss), max(slowest, wall)
     figures["cli"] = [*walls, f"{peak / 2**20:,.0f}"]
+    figures["cli_slowest"] = slowest
     return figures
 
 
