@@ -532,22 +532,29 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
     m, costs = prof.m, prof.fcosts
     wu = lw * lu
     target = np.minimum(costs, money)
-    rho = target / np.bincount(lj, weights=wu, minlength=m)
+    # Utilities are whole numbers of voters times whole points times whole costs, so
+    # their sums are exact in any order, and taking the poor ones' off again is too.
+    rich = np.bincount(lj, weights=wu, minlength=m)
+    rho = target / rich
     # Last round's factor is a bound unless the target shrank to the money.
     rho = np.where(money >= costs, np.fmax(rho, lower), rho)
-    poor_count, rich = -1, None
-    # A poor entry is summed in the second half of the bins.
-    lj_poor = lj + m
+    # Only the entries that turn poor are summed: an entry once poor stays poor, as the
+    # factors only rise.
+    poor = np.zeros(len(lj), dtype=bool)
+    poor_money = np.zeros(m)
     while True:
-        poor = lb <= rho[lj] * lu
-        count = int(np.count_nonzero(poor))
-        if count == poor_count:
+        now = lb <= rho.take(lj) * lu
+        turned = (now ^ poor).nonzero()[0]
+        if not len(turned):
             return np.where(alive, rho, lower), rich
-        poor_count = count
-        sums = np.bincount(np.where(poor, lj_poor, lj), weights=np.where(poor, wb, wu), minlength=2 * m)
-        rich = sums[:m]
-        # fmax ignores the NaN of a project whose supporters are all poor.
-        rho = np.fmax(rho, (target - sums[m:]) / rich)
+        poor = now
+        j = lj.take(turned)
+        rich = rich - np.bincount(j, weights=wu.take(turned), minlength=m)
+        poor_money += np.bincount(j, weights=wb.take(turned), minlength=m)
+        # A project whose supporters are all poor keeps its factor: fmax ignores the NaN.
+        # (Summed in parts, their money may come out a rounding above what they hold,
+        # and over no utility at all that would be an infinite factor.)
+        rho = np.fmax(rho, np.where(rich > 0, (target - poor_money) / rich, np.nan))
 
 
 def _money_by_project(lj: np.ndarray, wb: np.ndarray, m: int) -> np.ndarray:
