@@ -321,7 +321,7 @@ class _Structure:
 
     def _split(self, lv: _Level, s: int) -> _Level:
         voters = self._supporters(s)[0]
-        old = self.vcls[voters]
+        old = self.vcls.take(voters)
         undo = [(self.vcls, voters, old)]
         # Which voters and entries a split groups together depends only on the set bought
         # before, not on its order, which numbers the classes and entries: a set reached
@@ -688,7 +688,7 @@ class _Run:
                 # project not out.
                 live = np.flatnonzero(weights[: struct.levels[r].id_end] > 0)
                 live = live[~out[struct.ej[live]] & (budgets.rows[-1, struct.ek[live]] > 0)]
-            lj, lu, lw, lk = struct.ej[live], struct.eu[live], weights[live], struct.ek[live]
+            lj, lu, lw, lk = struct.ej.take(live), struct.eu.take(live), weights.take(live), struct.ek.take(live)
             # The supporters' money under the lowest and the highest budget only: the
             # budgets between have no less than the lowest's and no more than the
             # highest's, which is all the proof's bound needs (see _doubts). Row by row:
@@ -728,7 +728,7 @@ class _Run:
             self.selected.append(s)
             self.rhos.append(float(rhos[0]))
             out[s] = True
-            keep = (weights[live] > 0) & ~out[lj]
+            keep = (weights.take(live) > 0) & ~out.take(lj)
             block = slice(nxt.id_start, nxt.id_end)
             fresh = (~out.take(struct.ej[block]) & (budgets.rows[-1].take(struct.ek[block]) > 0)).nonzero()[0]
             live = np.concatenate((live[keep], fresh + nxt.id_start))
@@ -795,7 +795,7 @@ class _Run:
             if not rivals.any():
                 return np.zeros(0, dtype=np.intp)
             keep = rivals.any(axis=0)[lj].nonzero()[0]
-            lj, lw, lu, lk = lj[keep], lw[keep], lu[keep], lk[keep]
+            lj, lw, lu, lk = lj.take(keep), lw.take(keep), lu.take(keep), lk.take(keep)
         # The money each rival raises at the limit, in each interval's count; it is at most
         # the supporters' money, so a project that count cannot afford does not pass.
         eb = rows[1 : upper + 1].take(lk, axis=1)
