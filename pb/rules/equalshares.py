@@ -458,7 +458,8 @@ class _Budgets:
             grown[:, : nxt.first_new] = self.rows[:, : nxt.first_new]
             self.rows = grown
         due = rhos[:, None] * nxt.eu
-        self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - np.minimum(have, due), 0.0)
+        # Each group pays min(have, due); what is left, have - min(have, due), is this.
+        self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - due, 0.0)
 
 
 def _price_factor(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float) -> float:
@@ -943,7 +944,7 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
         exact = ()
         voters, utility, _ = _ballots_of(supporters, prof, s, col_util, col_weight)
         have = money.take(voters)
-        money[voters] = np.maximum(have - np.minimum(have, rho * utility), 0.0)
+        money[voters] = np.maximum(have - rho * utility, 0.0)
         selected.append(s)
         rhos.append(rho)
     return _result(prof, selected, rhos, money, b, 0)
