@@ -84,7 +84,8 @@ def _greedy_threshold(instance: Instance, threshold: int | None) -> Outcome:
 
 def _greedy_outcome(instance: Instance, rule: str, *, skip: bool, threshold: int | None = None) -> Outcome:
     totals = instance.totals()
-    selection = greedy(instance.costs, totals[0], instance.budget, threshold=threshold, skip=skip)
+    costs = [project.cost for project in instance.projects]
+    selection = greedy(costs, totals[0], instance.budget, threshold=threshold, skip=skip)
     return _outcome(instance, rule, selection, totals, threshold=threshold)
 
 
@@ -187,12 +188,13 @@ def _outcome(instance: Instance, rule: str, selection: Selection, totals, **extr
             zip(instance.projects, scores.tolist(), supporters.tolist(), selection.reasons)
         )
     )
+    funded = [instance.projects[i] for i in selection.selected]
     return Outcome(
         rule=rule,
         budget=instance.budget,
         unit=instance.unit,
-        spent=sum(instance.projects[i].cost for i in selection.selected),
-        selected=tuple(instance.projects[i].id for i in selection.selected),
+        spent=sum(project.cost for project in funded),
+        selected=tuple(project.id for project in funded),
         projects=projects,
         **extra,
     )
