@@ -7,8 +7,8 @@ implementation) it measures parse_pabulib, greedy_utilitarian_welfare, method_of
 and add1 (exhaustion_by_budget_increase with a step of one currency unit per voter), each in
 its own subprocess under a time limit, since pabutools needs minutes and gigabytes on the
 large files. Satisfaction is cost utility (points x cost), as in pb. A task that takes
-under a second is run again, up to 100 times within about a second, and its fastest run
-counts, for both (see best_time).
+under a second is run again for about a second, and its fastest run counts, for both
+(see best_time).
 
     python benchmarks/tally.py [--files Wroclaw Assen] [--quick] [--pabutools-timeout 600]
         [--pabutools-tasks parse greedy mes add1] [--reference]
@@ -152,17 +152,18 @@ def pb_figures(path: Path) -> dict:
 
 
 def best_time(task) -> tuple[float, object]:
-    """The shortest of a few runs of ``task()`` and its result: one run if it takes a
-    second or more, otherwise as many as fit in about a second, at most 100 (timeit's
-    rule: the fastest run is the one least disturbed by the rest of the machine; a task of
-    a millisecond or less needs many runs for that on a shared machine). Both pb and
+    """The shortest of repeated runs of ``task()`` and its result: one run if it takes a
+    second or more, otherwise as many as fit in about a second (timeit's rule: the
+    fastest run is the one least disturbed by the rest of the machine). A task of a
+    fraction of a millisecond needs the whole second: a hundred of its runs fit in a
+    moment that a busy neighbour on a shared machine can spoil as a whole. Both pb and
     pabutools are timed this way."""
-    best, repeats, total = float("inf"), 0, 0.0
-    while repeats < 100 and total < 1.0:
+    best, total = float("inf"), 0.0
+    while total < 1.0:
         started = time.perf_counter()
         result = task()
         took = time.perf_counter() - started
-        best, repeats, total = min(best, took), repeats + 1, total + took
+        best, total = min(best, took), total + took
     return best, result
 
 
@@ -260,6 +261,8 @@ def pabutools_task(file: str, task: str) -> float:
 
 
 def seconds(value: float) -> str:
+    if value < 0.01:
+        return f"{value:.5f}"  # a small election's count takes tens of microseconds
     return f"{value:.3f}" if value < 10 else f"{value:,.1f}"
 
 
