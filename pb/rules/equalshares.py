@@ -146,6 +146,10 @@ class _Profile:
         weight = np.repeat(self.mult, self.row_ptr[1:] - self.row_ptr[:-1])
         self.support = np.bincount(indices, weights=weight, minlength=m).astype(np.int64)
         self.support_points = np.bincount(indices, weights=weight * points, minlength=m)
+        # Whether every sum of utilities (voters x points x cost) over a project's
+        # supporters is a whole number below 2**53, so exact in floating point whatever
+        # the order of summing; with costs up to 10**15 minor units it need not be.
+        self.exact_utility = float((self.support_points * self.fcosts).max(initial=0.0)) < 2.0**53
         order = np.lexsort((np.arange(m), -self.support, costs))
         self.rank = np.empty(m, dtype=np.int64)
         self.rank[order] = np.arange(m)
@@ -533,14 +537,14 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
     m, costs = prof.m, prof.fcosts
     wu = lw * lu
     target = np.minimum(costs, money)
-    # Utilities are whole numbers of voters times whole points times whole costs, so
-    # their sums are exact in any order, and taking the poor ones' off again is too.
     rich = np.bincount(lj, weights=wu, minlength=m)
     rho = target / rich
     # Last round's factor is a bound unless the target shrank to the money.
     rho = np.where(money >= costs, np.fmax(rho, lower), rho)
-    # Only the entries that turn poor are summed: an entry once poor stays poor, as the
-    # factors only rise.
+    # Only the entries that turn poor are summed, and taken off the rich ones' utility:
+    # an entry once poor stays poor, as the factors only rise. Taking off is exact where
+    # the utilities' sums are (see _Profile.exact_utility); elsewhere the rich ones'
+    # utility is summed afresh. Either way it is exactly 0 once no entry is rich.
     poor = np.zeros(len(lj), dtype=bool)
     poor_money = np.zeros(m)
     while True:
@@ -550,11 +554,12 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
             return np.where(alive, rho, lower), rich
         poor = now
         j = lj.take(turned)
-        rich = rich - np.bincount(j, weights=wu.take(turned), minlength=m)
+        if prof.exact_utility:
+            rich = rich - np.bincount(j, weights=wu.take(turned), minlength=m)
+        else:
+            rich = np.bincount(lj, weights=np.where(poor, 0.0, wu), minlength=m)
         poor_money += np.bincount(j, weights=wb.take(turned), minlength=m)
         # A project whose supporters are all poor keeps its factor: fmax ignores the NaN.
-        # (Summed in parts, their money may come out a rounding above what they hold,
-        # and over no utility at all that would be an infinite factor.)
         rho = np.fmax(rho, np.where(rich > 0, (target - poor_money) / rich, np.nan))
 
 

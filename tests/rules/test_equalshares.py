@@ -234,6 +234,23 @@ def test_add1_forgetting_its_split_shapes_changes_nothing(monkeypatch):
         ), f"seed {seed}"
 
 
+@pytest.mark.parametrize("cumulative", [False, True])
+def test_add1_with_utilities_beyond_exact_floats_sums_them_afresh_to_the_same_outcome(cumulative):
+    # Costs times 2**50 put the utilities' sums past 2**53, where the price factors sum
+    # the rich supporters' utility afresh instead of taking the poor ones' off. Scaling
+    # by a power of two changes no rounding, so the outcome must be the same.
+    scale, beyond = 2**50, 0
+    for seed in range(4300, 4360):
+        costs, budget, votes = random_election(seed, cumulative=cumulative)
+        big_costs = [c * scale for c in costs]
+        beyond += not equalshares._Profile(big_costs, *merged(votes)).exact_utility
+        small = kernel(equal_shares_add1, costs, budget, votes)
+        big = kernel(equal_shares_add1, big_costs, budget * scale, votes, unit=scale)
+        assert (big.selected, big.steps) == (small.selected, small.steps), f"seed {seed}"
+        assert big.per_voter_budget == small.per_voter_budget * scale
+    assert beyond >= 40
+
+
 # --- hand-checked tables --------------------------------------------------------------------
 
 # Budget 100, 4 voters. X (60) by v1 v2 v3; Y (30) by v3 v4; Z (40) by v4.
