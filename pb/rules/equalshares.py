@@ -333,12 +333,14 @@ class _Structure:
         key = (frozenset(self.seq[:-1]), s)
         shape = self.splits.get(key)
         if shape is None:
-            shape = self._shape(s, old)
+            shape, was = self._shape(s, old)
             self.split_size += shape.size()
             if self.split_size > _SPLITS_KEPT_MAX:
                 self.splits.clear()
                 self.split_size = shape.size()
             self.splits[key] = shape
+        else:
+            was = self.eid.take(shape.pos)
         self.vcls[voters] = lv.ncls + shape.group
         nxt = _Level()
         nxt.parent = old.take(shape.group_voter)
@@ -346,7 +348,6 @@ class _Structure:
         nxt.gw = shape.gw
         nxt.first_new = lv.ncls
         nxt.ncls = lv.ncls + len(shape.gw)
-        was = self.eid.take(shape.pos)
         nxt.moved_from = was.take(shape.entry_pos)
         nxt.id_start = self.size
         undo.append((self.eid, shape.pos, was))
@@ -356,11 +357,11 @@ class _Structure:
         nxt.undo = undo
         return nxt
 
-    def _shape(self, s: int, old: np.ndarray) -> _SplitShape:
+    def _shape(self, s: int, old: np.ndarray) -> tuple[_SplitShape, np.ndarray]:
         """How buying ``s`` splits the current level, whose classes the supporters of ``s``
         are in ``old``: the supporters of ``s`` leave their class for a new one per (old
         class, points on ``s``), and their entries for the projects not bought yet move
-        with them."""
+        with them. Also returns the entries those ballot entries count in now."""
         np_ = self.prof.n_points
         voters, vpidx, vweight, pos, pos_proj, spidx, bw = self._supporters(s)
         shape = _SplitShape()
@@ -388,7 +389,7 @@ class _Structure:
         shape.entry, shape.weights, shape.entry_class = inv, weights, new_class
         shape.entry_pos = _some_member(inv, len(moved_from))
         shape.ej, shape.eu_entries = self.ej[moved_from], self.eu[moved_from]
-        return shape
+        return shape, was
 
 
 class _SplitShape:
@@ -466,9 +467,9 @@ class _Budgets:
         self.rows[:, nxt.first_new : nxt.ncls] = np.maximum(have - due, 0.0)
 
 
-def _price_factor(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float) -> float:
+def _price_factor(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float, raised: float | None = None) -> float:
     """The price factor of one purchase in one count: supporter groups of ``gw`` voters with
-    money ``eb`` each and utility ``eu``.
+    money ``eb`` each and utility ``eu`` (``raised``: ``eb @ gw``, if the caller has it).
 
     Usually every group can pay in full at cost / utility. Utilities are whole numbers, so
     their total is exact, and the factor is the one the search below finds; near a
@@ -477,7 +478,9 @@ def _price_factor(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float)
     can.
     """
     rho = s_cost / (gw @ eu)
-    if (eb >= rho * eu).all() and eb @ gw >= s_cost * (1 + 1e-9):
+    if raised is None:
+        raised = eb @ gw
+    if (eb >= rho * eu).all() and raised >= s_cost * (1 + 1e-9):
         return rho
     order = (eb / eu).argsort()
     money = (eb * gw).take(order)
@@ -932,7 +935,7 @@ def _count_by_ballot(prof: _Profile, relevant: np.ndarray, b: float) -> MesResul
                 # A project its supporters can no longer afford never becomes affordable again.
                 if raised < short[j]:
                     continue
-                rho = _price_factor(have, utility, weight, fcosts[j])
+                rho = _price_factor(have, utility, weight, fcosts[j], raised)
                 # Priced at all its supporters' money, just short of the cost, the factor
                 # may drop as they pay for others: it bounds nothing.
                 bound = rho if raised >= fcosts[j] else 0.0
