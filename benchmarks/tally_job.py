@@ -93,6 +93,7 @@ def run(path, database_url, args, folder):
     from pb.tally import services
     from pb.tally.models import TallyRun
     from pb.transactions import commit
+    from pb.voting import services as voting
     from pb.voting.models import Ballot, BallotChoice, RoundBudget
 
     queue_name = f"pb-bench-{uuid.uuid4().hex[:8]}"
@@ -109,7 +110,7 @@ def run(path, database_url, args, folder):
     with app.app_context():
         db.create_all()
         started = time.perf_counter()
-        budget_round = services.import_pabulib(path, path.stem)
+        budget_round = voting.import_pabulib(path, path.stem)
         commit()
         import_seconds = time.perf_counter() - started
         budget = budget_round.budgets[0]

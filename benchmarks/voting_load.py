@@ -221,7 +221,7 @@ def prepare(database_url, redis_url, folder, args):
 
         path = Path(args.results_file) if Path(args.results_file).exists() else DATA / args.results_file
         started = time.perf_counter()
-        imported = tally.import_pabulib(path, path.stem)
+        imported = voting.import_pabulib(path, path.stem)
         commit()
         results_budget = imported.budgets[0]
         tally.start_tally(results_budget, staff)

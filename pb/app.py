@@ -6,18 +6,29 @@ from flask import Flask
 
 from pb.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
 
+# Each domain's routes module (or routes package) defines its blueprint ``bp``.
 BLUEPRINTS = (
-    "pb.public",
-    "pb.auth",
-    "pb.districts",
-    "pb.orgs",
-    "pb.steering",
-    "pb.calls",
-    "pb.voting",
-    "pb.proposals",
-    "pb.tally",
-    "pb.audit",
-    "pb.admin",
+    "pb.public.routes",
+    "pb.auth.routes",
+    "pb.districts.routes",
+    "pb.orgs.routes",
+    "pb.steering.routes",
+    "pb.calls.routes",
+    "pb.voting.routes",
+    "pb.proposals.routes",
+    "pb.tally.routes",
+    "pb.admin.audit_log",
+    "pb.admin.routes",
+)
+
+
+# Each domain that stores something about a person registers how to export and erase it.
+PERSONAL_DATA_MODULES = (
+    "pb.orgs.personal_data",
+    "pb.steering.personal_data",
+    "pb.proposals.personal_data",
+    "pb.voting.personal_data",
+    "pb.calls.personal_data",
 )
 
 
@@ -58,9 +69,10 @@ def _refuse_insecure_secret(app):
 
 
 def _init_extensions(app):
-    from pb import i18n, models_registry, security, transactions
+    from pb import i18n, models_registry, money, security, transactions
     from pb.audit import services as audit
     from pb.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from pb.public import errors
 
     db.init_app(app)
     models_registry.import_all()
@@ -72,7 +84,9 @@ def _init_extensions(app):
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    money.init_app(app)
     security.init_app(app)
+    errors.init_app(app)
 
 
 def _register_blueprints(app):
@@ -81,3 +95,5 @@ def _register_blueprints(app):
     for name in BLUEPRINTS:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
+    for name in PERSONAL_DATA_MODULES:
+        importlib.import_module(name)

@@ -26,15 +26,11 @@ def seed_demo_command():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
     """Run an RQ worker for the pb queue (needs REDIS_URL)."""
-    from rq import Queue, Worker
-
-    from pb.jobs import redis_connection
+    from pb.jobs import work
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("REDIS_URL is not set; without it jobs run inline and no worker is needed.")
-    connection = redis_connection()
-    queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
-    Worker([queue], connection=connection).work(burst=burst)
+    work(burst=burst)
 
 
 @pb_cli.command("audit-verify")
@@ -59,18 +55,29 @@ def send_reminders_command():
     click.echo(f"Deadline reminders queued: {queued}.")
 
 
+@pb_cli.command("retry-mail")
+def retry_mail_command():
+    """Queue again every mail whose delivery failed (the jobs page shows them)."""
+    from pb.mail import retry_failed
+    from pb.transactions import commit
+
+    queued = retry_failed()
+    commit()
+    click.echo(f"Mail queued again: {queued}.")
+
+
 @pb_cli.command("import-pabulib")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--round-name", required=True, help="Name of the new round (in Finnish).")
 def import_pabulib_command(path, round_name):
     """Import a pabulib .pb file as a closed round with one budget and all its ballots."""
     from pb.rules import PabulibError
-    from pb.tally.services import TallyError, import_pabulib
     from pb.transactions import commit
+    from pb.voting.services.pabulib_import import PabulibImportError, import_pabulib
 
     try:
         budget_round = import_pabulib(path, round_name)
-    except (PabulibError, TallyError) as error:
+    except (PabulibError, PabulibImportError) as error:
         raise click.ClickException(str(error)) from None
     commit()
     budget = budget_round.budgets[0]

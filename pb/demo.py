@@ -4,10 +4,24 @@ Each capability adds its own records here, built through the same services the
 pages use, so the demo never shows a state the product could not reach.
 """
 
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from pb.audit.services import record
-from pb.auth.models import User
+from pb.auth.models import User, find_by_email
+from pb.calls import services as calls
+from pb.calls.models import CallStatus, FundingCall
+from pb.districts.models import District
 from pb.extensions import db
 from pb.models_base import utcnow
+from pb.orgs.models import ContactPerson, MemberRole, Membership, Organisation, OrganisationKind
+from pb.proposals import services as proposals
+from pb.proposals.models import Eligibility, IneligibilityReason
+from pb.steering.models import SteeringGroup, SteeringMember, SteeringRole
+from pb.tally import services as tally
+from pb.transactions import commit
+from pb.voting import services as voting
+from pb.voting.models import BallotFormat, EligibilityMode
 
 DEMO_ACCOUNTS = (
     ("resident@demo.pb", "resident"),
@@ -36,10 +50,6 @@ def _account(email, name, password, locale="fi", **flags):
 
 def seed_demo(password):
     """Create the demo records if the database has no accounts yet. Returns True if it created them."""
-    from pb.districts.models import District
-    from pb.orgs.models import ContactPerson, MemberRole, Membership, Organisation, OrganisationKind
-    from pb.steering.models import SteeringGroup, SteeringMember, SteeringRole
-    from pb.transactions import commit
 
     if db.session.scalar(db.select(db.func.count(User.id))):
         return False
@@ -99,8 +109,6 @@ def seed_demo(password):
 
 def _helsinki_time(days_from_today, hour):
     """A round Finnish-time moment ``days_from_today`` days away, in UTC."""
-    from datetime import UTC, datetime, time, timedelta
-    from zoneinfo import ZoneInfo
 
     helsinki = ZoneInfo("Europe/Helsinki")
     day = datetime.now(helsinki).date() + timedelta(days=days_from_today)
@@ -132,11 +140,6 @@ def _criterion(fi, sv, en, weight, scale_max=5, guidance=None):
 
 def _seed_calls(staff, ngo_rep, steering_group, districts):
     """Funding calls in four states: open (opened by the clock), coming soon, closed (by the clock), draft."""
-    from datetime import timedelta
-
-    from pb.auth.models import find_by_email
-    from pb.calls import services as calls
-    from pb.calls.models import CallStatus
 
     resident = find_by_email("resident@demo.pb")
 
@@ -210,7 +213,6 @@ def _seed_calls(staff, ngo_rep, steering_group, districts):
 
 def _proposal_content(title, summary, district_ids, lines, cofunding_euros, goal, start_days, end_days):
     """The three form steps of a demo proposal, as the services take them."""
-    from datetime import timedelta
 
     today = utcnow().date()
     return {
@@ -236,8 +238,6 @@ def _proposal_content(title, summary, district_ids, lines, cofunding_euros, goal
 
 
 def _fill(actor, proposal, content, now):
-    from pb.proposals import services as proposals
-
     for step in ("basics", "budget", "goals"):
         proposals.save_step(actor, proposal, step, content[step], proposal.version_id, now)
 
@@ -245,16 +245,10 @@ def _fill(actor, proposal, content, now):
 def _seed_proposals(staff, ngo_rep, group_contact, ngo, group):
     """Proposals in every state: in the open call a draft, a sent one, a withdrawn one and one made with
     staff's help; in the closed call two sent ones, screened eligible and not eligible."""
-    from datetime import timedelta
 
-    from pb.calls.models import FundingCall
-    from pb.orgs.models import OrganisationKind
-    from pb.proposals import services as proposals
-    from pb.proposals.models import Eligibility, IneligibilityReason
-
-    calls = {call.title["fi"]: call for call in db.session.execute(db.select(FundingCall)).scalars()}
-    open_call = calls["Kumppanuusrahoitus: yhteisöllisyys lähiöissä"]
-    closed = calls["Asukastilojen avoimet illat"]
+    calls_by_title = {call.title["fi"]: call for call in db.session.execute(db.select(FundingCall)).scalars()}
+    open_call = calls_by_title["Kumppanuusrahoitus: yhteisöllisyys lähiöissä"]
+    closed = calls_by_title["Asukastilojen avoimet illat"]
     now = utcnow()
 
     draft = proposals.create_proposal(ngo_rep, open_call, ngo, "Lähiön lukupiiri", now)
@@ -317,11 +311,6 @@ def _seed_voting(staff, admin, districts):
 
     The demo resident has declared a home district but has not voted, so the ballot can be tried.
     """
-    from datetime import timedelta
-
-    from pb.auth.models import find_by_email
-    from pb.voting import services as voting
-    from pb.voting.models import BallotFormat, EligibilityMode
 
     resident = find_by_email("resident@demo.pb")
     voting.declare_details(resident, 1985, districts[0].id)
@@ -429,11 +418,6 @@ def _seed_results(staff, districts):
     Ballots are cast with letter codes, as the voting pages take them; the counts go through
     pb.tally's services (the what-if counts run as a job after the demo is committed).
     """
-    from datetime import timedelta
-
-    from pb.tally import services as tally
-    from pb.voting import services as voting
-    from pb.voting.models import BallotFormat, EligibilityMode
 
     today = _helsinki_time(0, 12).date()
     past = voting.create_round(staff, {

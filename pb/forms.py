@@ -1,9 +1,22 @@
-"""Form pieces shared by every domain."""
+"""Form pieces shared by every domain.
+
+Money is typed in euros the way people write it ("1 500,50", "1500.50", "1 500 €") and
+kept as integer cents. Date-times are typed and shown in Finnish time (Europe/Helsinki)
+and stored in UTC.
+"""
+
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, StringField, TextAreaField
+from wtforms import DateTimeLocalField, Form, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from pb.money import format_euros, parse_euros
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def strip(value):
@@ -41,3 +54,42 @@ def translated_data(form_field):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons (delete, accept, publish ...)."""
+
+
+class EuroField(StringField):
+    """An amount in euros as typed; ``.data`` is integer cents, or None when left empty."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            self.data = parse_euros(valuelist[0])
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_euros(self.data) if self.data is not None else ""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def helsinki_datetime_field(label):
+    return DateTimeLocalField(
+        label,
+        validators=[Optional()],
+        tz=HELSINKI,
+        # The first format is what the browser's date-time input expects; the others are how people type.
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y klo %H.%M"],
+        invalid_value_message=_l("Write the date and time like 31.12.2025 16:00."),
+    )
+
+
+def translated_namespace(values):
+    """A translated dict as the object a translated sub-form reads its initial values from."""
+    return SimpleNamespace(**{code: (values or {}).get(code, "") for code in ("fi", "sv", "en")})
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "") else None

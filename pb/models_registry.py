@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "pb.tally.models",
     "pb.audit.models",
     "pb.jobs",
+    "pb.mail",
 )
 
 

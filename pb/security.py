@@ -1,6 +1,8 @@
-"""HTTP security headers, applied to every response, and the cap on form size."""
+"""HTTP security headers, applied to every response, the cap on form size, and safe redirects."""
 
-from flask import Request, current_app
+from urllib.parse import urlsplit
+
+from flask import Request, current_app, url_for
 
 from pb.i18n import CachedFormTranslations
 
@@ -27,6 +29,15 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def safe_next(target, fallback="public.home"):
+    """Only same-site relative paths are followed after a form (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(fallback)
 
 
 class FormLimitedRequest(CachedFormTranslations, Request):

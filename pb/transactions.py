@@ -6,11 +6,19 @@ leaves the process (a mail, a job for a worker) is registered with
 rolled-back request sends nothing and a worker never sees rows that do not
 exist yet. Callbacks run after the commit has returned, so they may use the
 session themselves (an inline job does).
+
+What was committed stands: a callback that fails (the queue is down, a mail server
+refuses) is logged and leaves its own record (a failed job run, an unsent mail), the
+other callbacks still run, and the person who acted sees their action succeed.
 """
+
+import logging
 
 from sqlalchemy import event
 
 from pb.extensions import db
+
+log = logging.getLogger(__name__)
 
 _KEY = "pb_after_commit"
 
@@ -26,7 +34,11 @@ def commit():
     db.session.commit()
     callbacks = db.session.info.pop(_KEY, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception:
+            db.session.rollback()  # whatever the callback left half done; the commit above stands
+            log.exception("work after the commit failed: %r", callback)
 
 
 def _drop_callbacks(session, previous_transaction):

@@ -17,6 +17,8 @@ import filetype
 from flask import current_app, send_file
 from flask_babel import gettext as _
 
+from pb.errors import DomainError
+
 ALLOWED_TYPES = {
     "application/pdf": "pdf",
     "application/vnd.oasis.opendocument.text": "odt",
@@ -31,7 +33,7 @@ _CHUNK = 64 * 1024
 _NAME_MAX = 200
 
 
-class UploadError(Exception):
+class UploadError(DomainError):
     """The file was refused; ``str(error)`` is a translated message for the person."""
 
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/staff")
-
-from pb.admin import routes  # noqa: E402,F401
+"""Staff pages: the dashboard, background jobs and mail, and (admins only) users and roles."""

@@ -1,11 +1,12 @@
 """Staff pages: the dashboard, background job runs, and (admins only) users and their roles."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pb import mail
 from pb.access import Access, access
-from pb.admin import bp, services
+from pb.admin import services
 from pb.admin.forms import UserSearchForm
 from pb.auth.models import User
 from pb.districts.models import District
@@ -17,6 +18,8 @@ from pb.orgs.services import memberships_of as organisation_memberships_of
 from pb.steering.models import SteeringGroup
 from pb.steering.services import memberships_of as steering_memberships_of
 from pb.transactions import commit
+
+bp = Blueprint("admin", __name__, url_prefix="/staff")
 
 PER_PAGE = 50
 
@@ -46,7 +49,21 @@ def jobs():
     page = db.paginate(
         services.job_runs_query(), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
     )
-    return render_template("admin/jobs.html", page=page, JobStatus=JobStatus)
+    return render_template(
+        "admin/jobs.html", page=page, unsent_mail=mail.unsent_failed(), retry_form=ConfirmForm()
+    )
+
+
+@bp.route("/jobs/retry-mail", methods=["POST"])
+@access(Access.STAFF)
+def retry_mail():
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The mail could not be sent again. Please try again."), "error")
+        return redirect(url_for("admin.jobs"))
+    queued = mail.retry_failed(current_user)
+    commit()
+    flash(_("Mail queued again: %(count)s.", count=queued), "success")
+    return redirect(url_for("admin.jobs"))
 
 
 @bp.route("/users")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.auth.models import User
+from pb.errors import DomainError
 from pb.extensions import db
 from pb.jobs import JobRun
 
@@ -11,7 +12,7 @@ from pb.jobs import JobRun
 ROLE_COLUMNS = {"staff": "is_staff_member", "admin": "is_admin"}
 
 
-class RoleChangeRefused(Exception):
+class RoleChangeRefused(DomainError):
     """``str(error)`` is a translated message for the admin."""
 
 

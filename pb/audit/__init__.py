@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
-
-from pb.audit import routes  # noqa: E402,F401
+"""The append-only audit log: every state change that matters, recorded in a hash chain that can be verified."""

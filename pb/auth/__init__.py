@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-from pb.auth import routes  # noqa: E402,F401  (routes register on bp)
+"""Accounts: registration, sign-in, confirmed addresses, passwords, personal data export and erasure."""

@@ -3,7 +3,7 @@ download my data, delete my account. Views are thin: form -> service -> commit -
 
 import json
 
-from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from pb.access import Access, access
-from pb.auth import bp, services
+from pb.auth import personal_data, services
 from pb.auth.forms import (
     MIN_PASSWORD_LENGTH,
     ChangeEmailForm,
@@ -23,12 +23,14 @@ from pb.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from pb.auth.tokens import ExpiredToken, InvalidToken
 from pb.extensions import db, limiter
 from pb.i18n import SESSION_KEY, current_language
 from pb.models_base import utcnow
-from pb.public.routes import safe_next
+from pb.security import safe_next
+from pb.tokens import ExpiredToken, InvalidToken
 from pb.transactions import commit
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # What the "check your email" page tells: {"to": address typed, "why": "register" | "verify" | "reset"}.
 MAIL_SENT_KEY = "auth_mail_sent"
@@ -295,22 +297,12 @@ def reset_password(token):
 @bp.route("/account")
 @access(Access.SIGNED_IN)
 def account():
-    from pb.orgs.models import Membership
-    from pb.steering.models import SteeringMember
-
     user = _this_user()
-    memberships = db.session.execute(
-        db.select(Membership).filter_by(user_id=user.id).order_by(Membership.id)
-    ).scalars().all()
-    steering_memberships = db.session.execute(
-        db.select(SteeringMember).filter_by(user_id=user.id).order_by(SteeringMember.id)
-    ).scalars().all()
     return render_template(
         "auth/account.html",
         user=user,
         roles=[ROLE_LABELS[name] for name in user.role_names],
-        memberships=memberships,
-        steering_memberships=steering_memberships,
+        **personal_data.account_page_context(user),
     )
 
 

@@ -12,19 +12,22 @@ from argon2.exceptions import VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 
+from pb.audit.models import AuditEvent
 from pb.audit.services import record
+from pb.auth import personal_data
 from pb.auth.models import User, find_by_email
-from pb.auth.tokens import InvalidToken, Purpose, make_token, read_token
+from pb.auth.personal_data import iso
+from pb.errors import DomainError
 from pb.extensions import db
 from pb.mail import external_url, send_localized_mail
 from pb.models_base import utcnow
-
+from pb.tokens import InvalidToken, Purpose, make_token, read_token
 
 _timing_hasher = PasswordHasher()
 _timing_hash = None
 
 
-class EmailTaken(Exception):
+class EmailTaken(DomainError):
     """The new address already belongs to another account."""
 
 
@@ -315,134 +318,45 @@ def confirm_email_change(token):
 # -- personal data -------------------------------------------------------------------------------
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def export_data(user):
     """Everything stored about ``user``, as JSON-ready data (never the password hash)."""
-    # Personal data lives in several domains; export (and erasure below) must reach all of them.
-    from pb.audit.models import AuditEvent
-    from pb.calls.models import CallComment
-    from pb.orgs.models import ContactPerson, Invitation, Membership
-    from pb.proposals.models import CoApplicant, Proposal
-    from pb.steering.models import SteeringMember
-    from pb.voting.models import Idea
 
-    def rows(query):
-        return db.session.execute(query).scalars().all()
-
-    email = user.email
     data = {
         "account": {
             "id": user.id,
-            "email": email,
+            "email": user.email,
             "display_name": user.display_name,
             "language": user.locale,
-            "email_confirmed_at": _iso(user.email_verified_at),
+            "email_confirmed_at": iso(user.email_verified_at),
             "roles": user.role_names,
             "birth_year": user.birth_year,
             "home_district_id": user.district_id,
-            "created_at": _iso(user.created_at),
-            "updated_at": _iso(user.updated_at),
+            "created_at": iso(user.created_at),
+            "updated_at": iso(user.updated_at),
         },
-        "organisation_memberships": [
-            {
-                "organisation_id": m.organisation_id,
-                "organisation": m.organisation.name,
-                "role": str(m.role),
-                "since": _iso(m.created_at),
-            }
-            for m in rows(db.select(Membership).filter_by(user_id=user.id).order_by(Membership.id))
-        ],
-        "steering_group_memberships": [
-            {"group_id": m.group_id, "group": m.group.name, "role": str(m.role), "since": _iso(m.created_at)}
-            for m in rows(db.select(SteeringMember).filter_by(user_id=user.id).order_by(SteeringMember.id))
-        ],
-        "contact_person_entries": [
-            {"organisation_id": c.organisation_id, "organisation": c.organisation.name, "name": c.name,
-             "email": c.email, "phone": c.phone}
-            for c in rows(
-                db.select(ContactPerson).where(db.func.lower(ContactPerson.email) == email).order_by(ContactPerson.id)
-            )
-        ],
-        "invitations_sent": [
-            _invitation(i) for i in rows(db.select(Invitation).filter_by(invited_by_id=user.id).order_by(Invitation.id))
-        ],
-        "invitations_received": [
-            _invitation(i)
-            for i in rows(db.select(Invitation).where(db.func.lower(Invitation.email) == email).order_by(Invitation.id))
-        ],
-        "proposals_created": [
-            {"proposal_id": p.id, "call_id": p.call_id, "organisation_id": p.organisation_id, "title": p.title,
-             "status": str(p.status), "channel": str(p.channel), "created_at": _iso(p.created_at),
-             "submitted_at": _iso(p.submitted_at)}
-            for p in rows(db.select(Proposal).filter_by(created_by_id=user.id).order_by(Proposal.id))
-        ],
-        "proposal_co_applicant_invitations": [
-            {"proposal_id": c.proposal_id, "email": c.email, "partner": c.partner_name, "right": str(c.right),
-             "invited_at": _iso(c.created_at), "accepted_at": _iso(c.accepted_at), "revoked_at": _iso(c.revoked_at)}
-            for c in rows(
-                db.select(CoApplicant)
-                .where(db.or_(CoApplicant.user_id == user.id, db.func.lower(CoApplicant.email) == email))
-                .order_by(CoApplicant.id)
-            )
-        ],
-        "ideas": [
-            {"idea_id": i.id, "round_id": i.round_id, "district_id": i.district_id, "title": i.title,
-             "text": i.text, "location": i.location, "status": str(i.status), "created_at": _iso(i.created_at)}
-            for i in rows(db.select(Idea).filter_by(author_id=user.id).order_by(Idea.id))
-        ],
-        "call_comments": [
-            {"call_id": c.call_id, "answer_to": c.parent_id, "body": c.body, "at": _iso(c.created_at)}
-            for c in rows(db.select(CallComment).filter_by(author_id=user.id).order_by(CallComment.id))
-        ],
+        **personal_data.export_all(user),
         "actions_in_audit_log": [
             {
-                "at": _iso(e.created_at),
+                "at": iso(e.created_at),
                 "action": e.action,
                 "subject_type": e.subject_type,
                 "subject_id": e.subject_id,
                 "details": e.details,
             }
-            for e in rows(db.select(AuditEvent).filter_by(actor_id=user.id).order_by(AuditEvent.id))
+            for e in db.session.execute(
+                db.select(AuditEvent).filter_by(actor_id=user.id).order_by(AuditEvent.id)
+            ).scalars()
         ],
     }
     record(user, "auth.data_exported", subject=user)
     return data
 
 
-def _invitation(invitation):
-    return {
-        "organisation_id": invitation.organisation_id,
-        "organisation": invitation.organisation.name,
-        "email": invitation.email,
-        "role": str(invitation.role),
-        "sent_at": _iso(invitation.created_at),
-        "accepted_at": _iso(invitation.accepted_at),
-        "revoked_at": _iso(invitation.revoked_at),
-    }
-
-
 def delete_account(user):
     """Erase the person and keep the row: ballots, reviews and decisions still point at it, anonymously."""
-    from pb.orgs.models import ContactPerson, Invitation, Membership
-    from pb.proposals.models import CoApplicant
-    from pb.steering.models import SteeringMember
-
     email = user.email
     locale = user.locale
-    db.session.execute(db.delete(Membership).where(Membership.user_id == user.id))
-    # Co-applicant rows name the person; the proposals themselves belong to the organisations and stay.
-    db.session.execute(
-        db.delete(CoApplicant).where(
-            db.or_(CoApplicant.user_id == user.id, db.func.lower(CoApplicant.email) == (email or ""))
-        )
-    )
-    db.session.execute(db.delete(SteeringMember).where(SteeringMember.user_id == user.id))
-    if email:
-        db.session.execute(db.delete(ContactPerson).where(db.func.lower(ContactPerson.email) == email))
-        db.session.execute(db.delete(Invitation).where(db.func.lower(Invitation.email) == email))
+    personal_data.erase_all(user, email)
     user.email = None
     user.display_name = ""
     user.password_hash = None

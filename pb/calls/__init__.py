@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("calls", __name__, url_prefix="/calls")
-
-from pb.calls import routes  # noqa: E402,F401
+"""Partnership-funding calls (kumppanuusrahoitushaku): budget, dates, eligible applicants, weighted criteria."""

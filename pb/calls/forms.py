@@ -1,97 +1,33 @@
-"""Forms for funding calls, their criteria and comments, and the euro and date-time fields they use.
+"""Forms for funding calls, their criteria and comments (the euro and date-time fields are in pb.forms)."""
 
-Money is typed in euros the way people write it ("1 500,50", "1500.50", "1 500 €") and
-kept as integer cents. Date-times are typed and shown in Finnish time (Europe/Helsinki)
-and stored in UTC. Proposals reuse :class:`EuroField` and :func:`parse_euros`.
-"""
-
-import re
-from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, FormField, IntegerField, SelectField, SelectMultipleField
-from wtforms import StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FormField,
+    IntegerField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from pb.extensions import db
-from pb.forms import translated_data, translated_form
-from pb.i18n import current_language
+from pb.forms import (
+    EuroField,
+    MultiCheckboxField,
+    helsinki_datetime_field,
+    optional_int,
+    strip,
+    translated_data,
+    translated_form,
+    translated_namespace,
+)
 from pb.orgs.models import OrganisationKind
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
-# 10 million euros: far above any grant, and a typo of extra zeros is caught.
-MAX_AMOUNT_CENTS = 10_000_000 * 100
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_AMOUNT = re.compile(r"^(\d{1,3}(?: \d{3})+|\d+)(?:[.,](\d{1,2}))?$")
 COMMENT_MAX_LENGTH = 2000
-
-
-def parse_euros(text):
-    """``"1 500,50"`` -> ``150050`` (cents). Raises ValueError with a translated message.
-
-    Spaces group thousands; a comma or a point starts at most two decimals. "1,500" is
-    refused rather than guessed (1.5 or 1500?), so a typo never becomes a silent error.
-    """
-    cleaned = _SPACES.sub(" ", text).strip()
-    cleaned = cleaned.removesuffix("€").removesuffix("EUR").removeprefix("€").strip()
-    if cleaned.startswith(("-", "\u2212")):
-        raise ValueError(_("The amount cannot be negative."))
-    match = _AMOUNT.match(cleaned)
-    if match is None:
-        raise ValueError(_("Write the amount in euros with digits, for example 1500 or 1 500,50."))
-    cents = int(match.group(1).replace(" ", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    if cents > MAX_AMOUNT_CENTS:
-        raise ValueError(_("The amount is too large. Check the number of zeros."))
-    return cents
-
-
-def format_euros(cents):
-    """Cents as the form shows them back: ``150050`` -> ``1500,50`` (``1500.50`` in English)."""
-    euros, rest = divmod(cents, 100)
-    if not rest:
-        return str(euros)
-    separator = "." if current_language() == "en" else ","
-    return f"{euros}{separator}{rest:02d}"
-
-
-class EuroField(StringField):
-    """An amount in euros as typed; ``.data`` is integer cents, or None when left empty."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0].strip():
-            self.data = parse_euros(valuelist[0])
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_euros(self.data) if self.data is not None else ""
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def helsinki_datetime_field(label):
-    return DateTimeLocalField(
-        label,
-        validators=[Optional()],
-        tz=HELSINKI,
-        # The first format is what the browser's date-time input expects; the others are how people type.
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y klo %H.%M"],
-        invalid_value_message=_l("Write the date and time like 31.12.2025 16:00."),
-    )
-
-
-def translated_namespace(values):
-    """A translated dict as the object a translated sub-form reads its initial values from."""
-    return SimpleNamespace(**{code: (values or {}).get(code, "") for code in ("fi", "sv", "en")})
 
 
 def _district_choices():
@@ -108,10 +44,6 @@ def _steering_group_choices():
     groups = db.session.execute(db.select(SteeringGroup)).scalars().all()
     groups = sorted(groups, key=lambda group: localized(group.name).lower())
     return [SelectChoice("", _("Not chosen yet"))] + [SelectChoice(group.id, localized(group.name)) for group in groups]
-
-
-def optional_int(value):
-    return int(value) if value not in (None, "") else None
 
 
 class CallForm(FlaskForm):
@@ -254,14 +186,10 @@ class CriterionForm(FlaskForm):
         }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Your comment or question"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Write your comment.")),
             Length(max=COMMENT_MAX_LENGTH, message=_l("Write at most 2000 characters.")),
@@ -272,7 +200,7 @@ class CommentForm(FlaskForm):
 class AnswerForm(FlaskForm):
     body = TextAreaField(
         _l("Answer"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Write the answer.")),
             Length(max=COMMENT_MAX_LENGTH, message=_l("Write at most 2000 characters.")),

@@ -6,39 +6,27 @@ which also follows the clock: a published call opens by itself at its opening ti
 and a published or open call closes by itself at its closing time.
 """
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb.enums import LabelledEnum
 from pb.extensions import db
 from pb.i18n import localized
 from pb.models_base import TimestampMixin, UTCDateTime, enum_type, utcnow
 from pb.orgs.models import OrganisationKind
 
 
-class CallStatus(enum.StrEnum):
-    DRAFT = "draft"  # staff only
-    PUBLISHED = "published"  # visible, not yet open: criteria can be commented on
-    OPEN = "open"  # proposals accepted
-    CLOSED = "closed"  # deadline passed, screening
-    IN_REVIEW = "in_review"  # the steering group scores the proposals
-    DECIDED = "decided"
-    ARCHIVED = "archived"
-
-    @property
-    def label(self):
-        return {
-            CallStatus.DRAFT: _l("Draft"),
-            CallStatus.PUBLISHED: _l("Coming soon"),
-            CallStatus.OPEN: _l("Open for applications"),
-            CallStatus.CLOSED: _l("Closed"),
-            CallStatus.IN_REVIEW: _l("Proposals are being reviewed"),
-            CallStatus.DECIDED: _l("Decided"),
-            CallStatus.ARCHIVED: _l("Archived"),
-        }[self]
+class CallStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")  # staff only
+    PUBLISHED = "published", _l("Coming soon")  # visible, not yet open: criteria can be commented on
+    OPEN = "open", _l("Open for applications")  # proposals accepted
+    CLOSED = "closed", _l("Closed")  # deadline passed, screening
+    IN_REVIEW = "in_review", _l("Proposals are being reviewed")  # the steering group scores the proposals
+    DECIDED = "decided", _l("Decided")
+    ARCHIVED = "archived", _l("Archived")
 
 
 # Legal staff transitions, from the *effective* status. The lifecycle only goes forward.

@@ -4,21 +4,24 @@ import json
 from email.utils import format_datetime as rfc822_datetime
 from xml.etree import ElementTree
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.access import Access, access, require
-from pb.calls import bp, services
+from pb.calls import services
 from pb.calls.forms import AnswerForm, CallForm, CommentForm, CriterionForm
 from pb.calls.models import CallComment, CallStatus, Criterion, FundingCall
 from pb.calls.services import ACTIONS, TRANSITION_NAMES, CallRuleError
 from pb.extensions import db
 from pb.forms import ConfirmForm
-from pb.i18n import current_language, localized, money
+from pb.i18n import current_language, localized
 from pb.models_base import utcnow
+from pb.money import money
 from pb.transactions import commit
+
+bp = Blueprint("calls", __name__, url_prefix="/calls")
 
 
 def _time_parts(delta):

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.calls.models import PUBLIC_STATUSES, CallComment, CallStatus, Criterion, FundingCall
+from pb.errors import DomainError
 from pb.extensions import db
 from pb.models_base import utcnow
 
@@ -41,12 +42,8 @@ TRANSITION_NAMES = {
 ACTIONS = {action: status for status, (action, _verb) in TRANSITION_NAMES.items()}
 
 
-class CallRuleError(Exception):
+class CallRuleError(DomainError):
     """A change the rules do not allow; ``messages`` are translated sentences for the person."""
-
-    def __init__(self, *messages):
-        super().__init__(" ".join(str(message) for message in messages))
-        self.messages = [str(message) for message in messages]
 
 
 def _lock(call):

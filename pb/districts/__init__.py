@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("districts", __name__, url_prefix="/districts")
-
-from pb.districts import routes  # noqa: E402,F401
+"""Districts (alue, suurpiiri): neighbourhoods with a population and postal codes."""

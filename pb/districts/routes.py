@@ -1,16 +1,18 @@
 """District pages: public list and page; staff create, edit and delete."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.access import Access, access
-from pb.districts import bp, services
+from pb.districts import services
 from pb.districts.forms import DistrictForm
 from pb.districts.models import District
 from pb.extensions import db
 from pb.forms import ConfirmForm, translated_data
 from pb.transactions import commit
+
+bp = Blueprint("districts", __name__, url_prefix="/districts")
 
 
 @bp.route("/")

@@ -4,12 +4,13 @@ from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.districts.models import District
+from pb.errors import DomainError
 from pb.extensions import db
 
 FIELDS = ("name", "population", "postal_codes")
 
 
-class DistrictInUse(Exception):
+class DistrictInUse(DomainError):
     """``str(error)`` is a translated message naming what still uses the district."""
 
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("orgs", __name__, url_prefix="/organisations")
-
-from pb.orgs import routes  # noqa: E402,F401
+"""Organisations that apply for funding: registered NGOs, resident groups, cooperatives, and their members."""

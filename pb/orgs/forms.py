@@ -5,8 +5,17 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, FieldList, Form, FormField, RadioField, SearchField, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError

@@ -1,40 +1,28 @@
 """Organisations that apply for funding: registered NGOs, informal resident groups, cooperatives."""
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb.enums import LabelledEnum
 from pb.extensions import db
 from pb.models_base import TimestampMixin, UTCDateTime, enum_type
 
 
-class OrganisationKind(enum.StrEnum):
-    NGO = "ngo"  # rekisteröity yhdistys, has a Y-tunnus
-    RESIDENT_GROUP = "resident_group"  # informal asukasryhmä, has named contact people
-    COOPERATIVE = "cooperative"  # osuuskunta, has a Y-tunnus
-
-    @property
-    def label(self):
-        return {
-            OrganisationKind.NGO: _l("Registered association"),
-            OrganisationKind.RESIDENT_GROUP: _l("Resident group"),
-            OrganisationKind.COOPERATIVE: _l("Cooperative"),
-        }[self]
+class OrganisationKind(LabelledEnum):
+    NGO = "ngo", _l("Registered association")  # rekisteröity yhdistys, has a Y-tunnus
+    RESIDENT_GROUP = "resident_group", _l("Resident group")  # informal asukasryhmä, has named contact people
+    COOPERATIVE = "cooperative", _l("Cooperative")  # osuuskunta, has a Y-tunnus
 
 
 KINDS_WITH_BUSINESS_ID = {OrganisationKind.NGO, OrganisationKind.COOPERATIVE}
 
 
-class MemberRole(enum.StrEnum):
-    REPRESENTATIVE = "representative"  # manages members and applies on the organisation's behalf
-    MEMBER = "member"
-
-    @property
-    def label(self):
-        return {MemberRole.REPRESENTATIVE: _l("Representative"), MemberRole.MEMBER: _l("Member")}[self]
+class MemberRole(LabelledEnum):
+    REPRESENTATIVE = "representative", _l("Representative")  # manages members and applies on the organisation's behalf
+    MEMBER = "member", _l("Member")
 
 
 class Organisation(TimestampMixin, db.Model):

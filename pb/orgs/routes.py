@@ -1,17 +1,19 @@
 """Organisation pages: public list and profile, create and edit, members, invitations."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.access import Access, access, require
 from pb.extensions import db
 from pb.forms import ConfirmForm
-from pb.orgs import bp, services
+from pb.orgs import services
 from pb.orgs.forms import InviteForm, MemberRoleForm, OrganisationForm, OrganisationSearchForm
 from pb.orgs.models import Invitation, MemberRole, Membership, Organisation, OrganisationKind
 from pb.orgs.services import OrganisationRuleError
 from pb.transactions import commit
+
+bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
 PER_PAGE = 25
 

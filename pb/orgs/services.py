@@ -8,21 +8,23 @@ removing the last representative, an invitation for another account) raise
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
+from pb import tokens
 from pb.audit.services import record
+from pb.auth.invitations import send_invitation_mail
+from pb.errors import DomainError, LinkError
 from pb.extensions import db
-from pb.mail import external_url, send_invitation_mail
+from pb.mail import external_url
 from pb.models_base import utcnow
 from pb.orgs.models import ContactPerson, Invitation, MemberRole, Membership, Organisation
+from pb.tokens import Purpose
 
-INVITATION_SALT = "pb.orgs.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
 PROFILE_FIELDS = ("name", "business_id", "email", "phone", "address", "website", "district_id", "description")
 
 
-class OrganisationRuleError(Exception):
+class OrganisationRuleError(DomainError):
     """A change the rules do not allow; ``str(error)`` is a translated message for the person."""
 
 
@@ -30,12 +32,8 @@ class DuplicateBusinessId(OrganisationRuleError):
     pass
 
 
-class InvitationLinkError(OrganisationRuleError):
+class InvitationLinkError(OrganisationRuleError, LinkError):
     """The link is damaged or too old; ``expired`` tells which."""
-
-    def __init__(self, message, expired=False):
-        super().__init__(message)
-        self.expired = expired
 
 
 def _duplicate_business_id_error():
@@ -153,30 +151,17 @@ def leave_organisation(user, organisation):
     record(user, "orgs.left", organisation, {"role": membership.role.value})
 
 
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
-
-
 def invitation_token(invitation):
-    return _serializer().dumps({"invitation": invitation.id, "email": invitation.email})
+    return tokens.invitation_token(Purpose.ORGANISATION_INVITATION, invitation, "invitation")
 
 
 def invitation_from_token(token):
-    try:
-        payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
-    except SignatureExpired:
-        raise InvitationLinkError(
-            _("This invitation link is more than 14 days old. Ask the organisation to invite you again."),
-            expired=True,
-        ) from None
-    except BadSignature:
-        raise InvitationLinkError(
-            _("This invitation link is not valid. Check that you copied the whole link.")
-        ) from None
-    invitation = db.session.get(Invitation, payload.get("invitation")) if isinstance(payload, dict) else None
-    if invitation is None or invitation.email != payload.get("email"):
-        raise InvitationLinkError(_("This invitation no longer exists. Ask the organisation to invite you again."))
-    return invitation
+    return tokens.invited_row(
+        Purpose.ORGANISATION_INVITATION, token, INVITATION_MAX_AGE, Invitation, "invitation",
+        error=InvitationLinkError,
+        expired_message=_("This invitation link is more than 14 days old. Ask the organisation to invite you again."),
+        gone_message=_("This invitation no longer exists. Ask the organisation to invite you again."),
+    )
 
 
 def invite_member(actor, organisation, email, role):

@@ -1,27 +1,17 @@
-"""Finnish business ID (Y-tunnus) validation.
+"""Finnish business ID (Y-tunnus) validation, with the check digit computed by python-stdnum.
 
-A Y-tunnus is seven digits, a hyphen and a check digit: ``1572860-0``. The check
-digit comes from the weights 7, 9, 10, 5, 8, 4, 2: remainder 0 gives check digit 0,
-remainder 1 is never issued, any other remainder ``r`` gives ``11 - r``.
+A Y-tunnus is seven digits, a hyphen and a check digit: ``1572860-0``. The form asks for
+exactly that written form (so the number shown on the organisation's page is the one on
+its papers) and tells a wrong format apart from a wrong check digit.
 """
 
 import re
 
 from flask_babel import lazy_gettext as _l
+from stdnum.fi import ytunnus
 from wtforms.validators import ValidationError
 
 BUSINESS_ID_FORMAT = re.compile(r"\d{7}-\d")
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
-
-
-def business_id_check_digit(seven_digits):
-    """The check digit for the first seven digits, or None when no valid ID can start with them."""
-    remainder = sum(int(digit) * weight for digit, weight in zip(seven_digits, WEIGHTS, strict=True)) % 11
-    if remainder == 0:
-        return 0
-    if remainder == 1:
-        return None
-    return 11 - remainder
 
 
 def has_business_id_format(value):
@@ -29,11 +19,7 @@ def has_business_id_format(value):
 
 
 def is_valid_business_id(value):
-    value = value.strip()
-    if not has_business_id_format(value):
-        return False
-    check_digit = business_id_check_digit(value[:7])
-    return check_digit is not None and check_digit == int(value[-1])
+    return has_business_id_format(value) and ytunnus.is_valid(value.strip())
 
 
 class BusinessId:

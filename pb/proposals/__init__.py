@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("proposals", __name__, url_prefix="/proposals")
-
-from pb.proposals import routes  # noqa: E402,F401
+"""Proposals (hakemus) to partnership-funding calls: the multi-step form, versions, co-applicants,
+assisted submission, screening and the downloads. The blueprint is ``pb.proposals.routes.bp``."""

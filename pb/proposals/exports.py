@@ -12,17 +12,17 @@ import csv
 import difflib
 import io
 import zipfile
-
 from datetime import date
 
 from flask import render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from pb.i18n import localized, money
+from pb.i18n import localized
+from pb.money import money, plain_euros
 from pb.orgs.models import OrganisationKind
 from pb.proposals.models import PartnerKind
-from pb.proposals.services import call_proposals
+from pb.proposals.services.reading import call_proposals
 
 
 def rendered_fields(data):
@@ -139,10 +139,6 @@ CSV_COLUMNS = (
 )
 
 
-def _euros(cents):
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def _row(proposal):
     version = proposal.latest_version
     data = version.snapshot
@@ -167,10 +163,12 @@ def _row(proposal):
         "start_date": data["start_date"] or "",
         "end_date": data["end_date"] or "",
         "partners": "\n".join(f"{p['name']} ({p['kind']}): {p['role']}" for p in data["partners"]),
-        "budget_lines": "\n".join(f"{line['item']}: {_euros(line['amount_cents'])}" for line in data["budget_lines"]),
-        "requested_eur": _euros(data["requested_cents"]),
-        "cofunding_eur": _euros(data["cofunding_cents"]),
-        "total_eur": _euros(data["total_cents"]),
+        "budget_lines": "\n".join(
+            f"{line['item']}: {plain_euros(line['amount_cents'])}" for line in data["budget_lines"]
+        ),
+        "requested_eur": plain_euros(data["requested_cents"]),
+        "cofunding_eur": plain_euros(data["cofunding_cents"]),
+        "total_eur": plain_euros(data["total_cents"]),
         "cofunding_sources": data["cofunding_sources"],
         "goals": "\n".join(
             f"{goal['change']} | {goal['measure']} | {goal['baseline']} | {goal['target']}" for goal in data["goals"]
@@ -180,7 +178,8 @@ def _row(proposal):
 
 
 def sent_proposals(call):
-    return [proposal for proposal in call_proposals(call) if proposal.latest_version is not None]
+    """The call's proposals that were sent at least once, with their versions loaded in one go."""
+    return [proposal for proposal in call_proposals(call, with_versions=True) if proposal.latest_version is not None]
 
 
 def proposals_csv(call):

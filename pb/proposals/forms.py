@@ -9,13 +9,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField
-from wtforms import StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from pb.calls.forms import EuroField, MultiCheckboxField
-from pb.forms import lower, strip
+from pb.forms import EuroField, MultiCheckboxField, lower, strip
 from pb.orgs.models import OrganisationKind
 from pb.proposals.models import (
     BUDGET_ROWS,

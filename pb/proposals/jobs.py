@@ -6,12 +6,15 @@ the organisation's representatives, and for an assisted proposal the contact add
 the group gave to staff. Each person gets it in their own language.
 """
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from pb.extensions import db
+from pb.i18n import localized
 from pb.mail import external_url, send_localized_mail
 from pb.orgs.models import MemberRole
-from pb.proposals.models import Proposal, ProposalVersion
+from pb.proposals.exports import as_text
+from pb.proposals.models import Eligibility, Proposal, ProposalStatus, ProposalVersion
 from pb.transactions import commit
 
 
@@ -36,8 +39,6 @@ def _send(proposal, subject, paragraphs):
 
 def send_submission_receipt(proposal_id, number):
     """"We have received your proposal", with a copy of exactly what was sent in version ``number``."""
-    from pb.proposals.exports import as_text
-
     proposal = db.session.get(Proposal, proposal_id)
     version = db.session.execute(
         db.select(ProposalVersion).filter_by(proposal_id=proposal_id, number=number)
@@ -46,8 +47,6 @@ def send_submission_receipt(proposal_id, number):
     call_title = proposal.call.title
 
     def when():
-        from flask_babel import format_datetime
-
         return format_datetime(version.submitted_at, "short")
 
     _send(
@@ -58,7 +57,7 @@ def send_submission_receipt(proposal_id, number):
                 "Thank you. We received the proposal \"%(title)s\" to the call \"%(call)s\" on %(time)s "
                 "(Finnish time). This is version %(number)s.",
                 title=version.snapshot["title"],
-                call=_localized(call_title),
+                call=localized(call_title),
                 time=when(),
                 number=number,
             ),
@@ -75,10 +74,6 @@ def send_submission_receipt(proposal_id, number):
 
 def send_deadline_reminder(proposal_id, kind):
     """The call closes in 3 days (``kind`` "3d") or within a day ("1d") and this proposal is still a draft."""
-    from flask_babel import format_datetime
-
-    from pb.proposals.models import ProposalStatus
-
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.status is not ProposalStatus.DRAFT:
         return  # sent or withdrawn since the reminder was queued
@@ -109,8 +104,6 @@ def send_deadline_reminder(proposal_id, kind):
 
 def send_screening_result(proposal_id):
     """The outcome of the eligibility check, with the reason when the proposal is not eligible."""
-    from pb.proposals.models import Eligibility
-
     proposal = db.session.get(Proposal, proposal_id)
     link = external_url("proposals.show", proposal_id=proposal.id)
     if proposal.eligibility is Eligibility.ELIGIBLE:
@@ -137,9 +130,3 @@ def send_screening_result(proposal_id):
         paragraphs + (lambda: _("See the proposal: %(url)s", url=link),),
     )
     commit()
-
-
-def _localized(values):
-    from pb.i18n import localized
-
-    return localized(values)

@@ -19,6 +19,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.calls.models import CallStatus
+from pb.enums import LabelledEnum
 from pb.extensions import db
 from pb.models_base import TimestampMixin, UTCDateTime, enum_type, utcnow
 from pb.orgs.models import MemberRole, OrganisationKind
@@ -38,85 +39,45 @@ class ProposalStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # the applicant took it back
 
 
-class Channel(enum.StrEnum):
-    ONLINE = "online"  # the applicant filled it in here
-    ASSISTED = "assisted"  # staff filled it in on the group's behalf (pop-up point, phone)
-
-    @property
-    def label(self):
-        return {Channel.ONLINE: _l("Online"), Channel.ASSISTED: _l("With help from staff")}[self]
+class Channel(LabelledEnum):
+    ONLINE = "online", _l("Online")  # the applicant filled it in here
+    # staff filled it in on the group's behalf (pop-up point, phone)
+    ASSISTED = "assisted", _l("With help from staff")
 
 
-class Eligibility(enum.StrEnum):
-    ELIGIBLE = "eligible"
-    NOT_ELIGIBLE = "not_eligible"
-
-    @property
-    def label(self):
-        return {Eligibility.ELIGIBLE: _l("Eligible"), Eligibility.NOT_ELIGIBLE: _l("Not eligible")}[self]
+class Eligibility(LabelledEnum):
+    ELIGIBLE = "eligible", _l("Eligible")
+    NOT_ELIGIBLE = "not_eligible", _l("Not eligible")
 
 
-class IneligibilityReason(enum.StrEnum):
-    WRONG_APPLICANT_KIND = "wrong_applicant_kind"
-    OUTSIDE_DISTRICTS = "outside_districts"
-    BUDGET_OUTSIDE_LIMITS = "budget_outside_limits"
-    INCOMPLETE = "incomplete"
-    OTHER = "other"
-
-    @property
-    def label(self):
-        return {
-            IneligibilityReason.WRONG_APPLICANT_KIND: _l("This kind of applicant cannot apply to this call"),
-            IneligibilityReason.OUTSIDE_DISTRICTS: _l("The activity is not in the districts of the call"),
-            IneligibilityReason.BUDGET_OUTSIDE_LIMITS: _l("The amount or the own funding is outside the limits"),
-            IneligibilityReason.INCOMPLETE: _l("Information is missing from the proposal"),
-            IneligibilityReason.OTHER: _l("Another reason"),
-        }[self]
+class IneligibilityReason(LabelledEnum):
+    WRONG_APPLICANT_KIND = "wrong_applicant_kind", _l("This kind of applicant cannot apply to this call")
+    OUTSIDE_DISTRICTS = "outside_districts", _l("The activity is not in the districts of the call")
+    BUDGET_OUTSIDE_LIMITS = "budget_outside_limits", _l("The amount or the own funding is outside the limits")
+    INCOMPLETE = "incomplete", _l("Information is missing from the proposal")
+    OTHER = "other", _l("Another reason")
 
 
-class PartnerKind(enum.StrEnum):
-    ORGANISATION = "organisation"
-    PUBLIC_BODY = "public_body"
-    COMPANY = "company"
-
-    @property
-    def label(self):
-        return {
-            PartnerKind.ORGANISATION: _l("Association or group"),
-            PartnerKind.PUBLIC_BODY: _l("Public body"),
-            PartnerKind.COMPANY: _l("Company"),
-        }[self]
+class PartnerKind(LabelledEnum):
+    ORGANISATION = "organisation", _l("Association or group")
+    PUBLIC_BODY = "public_body", _l("Public body")
+    COMPANY = "company", _l("Company")
 
 
-class CoApplicantRight(enum.StrEnum):
-    VIEW = "view"
-    EDIT = "edit"
-
-    @property
-    def label(self):
-        return {CoApplicantRight.VIEW: _l("Can read"), CoApplicantRight.EDIT: _l("Can read and edit")}[self]
+class CoApplicantRight(LabelledEnum):
+    VIEW = "view", _l("Can read")
+    EDIT = "edit", _l("Can read and edit")
 
 
-class ApplicantStatus(enum.StrEnum):
+class ApplicantStatus(LabelledEnum):
     """What the applicant is told, in plain words; worked out from the proposal and its call."""
 
-    DRAFT = "draft"
-    RECEIVED = "received"
-    BEING_REVIEWED = "being_reviewed"
-    DECIDED = "decided"
-    WITHDRAWN = "withdrawn"
-    NOT_ELIGIBLE = "not_eligible"
-
-    @property
-    def label(self):
-        return {
-            ApplicantStatus.DRAFT: _l("Draft – not sent yet"),
-            ApplicantStatus.RECEIVED: _l("Received"),
-            ApplicantStatus.BEING_REVIEWED: _l("Being reviewed"),
-            ApplicantStatus.DECIDED: _l("Decided"),
-            ApplicantStatus.WITHDRAWN: _l("Withdrawn"),
-            ApplicantStatus.NOT_ELIGIBLE: _l("Not eligible"),
-        }[self]
+    DRAFT = "draft", _l("Draft – not sent yet")
+    RECEIVED = "received", _l("Received")
+    BEING_REVIEWED = "being_reviewed", _l("Being reviewed")
+    DECIDED = "decided", _l("Decided")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    NOT_ELIGIBLE = "not_eligible", _l("Not eligible")
 
     @property
     def next_step(self):
@@ -177,7 +138,8 @@ class Proposal(TimestampMixin, db.Model):
     applicant_kind: Mapped[OrganisationKind | None] = mapped_column(enum_type(OrganisationKind))
     applicant_email: Mapped[str | None] = mapped_column(String(254))
     applicant_phone: Mapped[str | None] = mapped_column(String(40))
-    # SHA-256 of the one-time claim code; the code itself is shown to staff once and never stored.
+    # Keyed hash (pb.codes.keyed_hash, HMAC-SHA256) of the one-time claim code; the code itself is
+    # shown to staff once and never stored.
     claim_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

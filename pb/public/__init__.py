@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("public", __name__)
-
-from pb.public import errors, routes  # noqa: E402,F401
+"""The public front: home page, language choice, help pages and error pages."""

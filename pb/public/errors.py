@@ -4,8 +4,8 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from pb.errors import DomainError
 from pb.extensions import db
-from pb.public import bp
 
 ERRORS = {
     400: (_l("The request could not be handled"), _l("Something in the request was not valid. Go back and try again.")),
@@ -23,7 +23,6 @@ def render_error(code, explanation=None):
     return render_template("errors/error.html", code=code, title=title, explanation=explanation or default_explanation), code
 
 
-@bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     return render_error(
         400,
@@ -31,14 +30,25 @@ def csrf_error(error):
     )
 
 
-def _register(code):
+def domain_error(error):
+    """A refusal that no view turned into a message on its own page: its text, with its status."""
+    db.session.rollback()
+    code = error.status if error.status in ERRORS else 400
+    title, _default = ERRORS[code]
+    return render_template("errors/error.html", code=code, title=title, explanation=str(error)), error.status
+
+
+def _handler(code):
     def handler(error):
         if code == 500:
             db.session.rollback()
         return render_error(code)
 
-    bp.app_errorhandler(code)(handler)
+    return handler
 
 
-for _code in ERRORS:
-    _register(_code)
+def init_app(app):
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(DomainError, domain_error)
+    for code in ERRORS:
+        app.register_error_handler(code, _handler(code))

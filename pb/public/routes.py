@@ -1,24 +1,15 @@
 """Front page, language choice and the plain-language help pages."""
 
-from urllib.parse import urlsplit
-
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
 from pb.access import Access, access
 from pb.extensions import db
 from pb.i18n import SESSION_KEY
-from pb.public import bp
+from pb.security import safe_next
 from pb.transactions import commit
 
-
-def safe_next(target, fallback="public.home"):
-    """Only same-site relative paths are followed after a form (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for(fallback)
+bp = Blueprint("public", __name__)
 
 
 @bp.route("/")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("steering", __name__, url_prefix="/steering-groups")
-
-from pb.steering import routes  # noqa: E402,F401
+"""Steering groups (ohjausryhmä): officials, NGO representatives and experts by experience."""

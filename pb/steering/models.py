@@ -1,31 +1,21 @@
 """Steering groups (ohjausryhmä): the people who review, score and decide."""
 
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb.enums import LabelledEnum
 from pb.extensions import db
 from pb.models_base import TimestampMixin, enum_type
 
 
-class SteeringRole(enum.StrEnum):
-    CHAIR = "chair"
-    MEMBER = "member"
-    EXPERT_BY_EXPERIENCE = "expert_by_experience"  # kokemusasiantuntija
-    OFFICIAL = "official"  # viranhaltija
-    NGO_REPRESENTATIVE = "ngo_representative"
-
-    @property
-    def label(self):
-        return {
-            SteeringRole.CHAIR: _l("Chair"),
-            SteeringRole.MEMBER: _l("Member"),
-            SteeringRole.EXPERT_BY_EXPERIENCE: _l("Expert by experience"),
-            SteeringRole.OFFICIAL: _l("Official"),
-            SteeringRole.NGO_REPRESENTATIVE: _l("NGO representative"),
-        }[self]
+class SteeringRole(LabelledEnum):
+    CHAIR = "chair", _l("Chair")
+    MEMBER = "member", _l("Member")
+    EXPERT_BY_EXPERIENCE = "expert_by_experience", _l("Expert by experience")  # kokemusasiantuntija
+    OFFICIAL = "official", _l("Official")  # viranhaltija
+    NGO_REPRESENTATIVE = "ngo_representative", _l("NGO representative")
 
 
 class SteeringGroup(TimestampMixin, db.Model):

@@ -1,16 +1,18 @@
 """Steering group pages: staff manage groups and members; members see their groups."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.access import Access, access, require
 from pb.extensions import db
 from pb.forms import ConfirmForm, translated_data
-from pb.steering import bp, services
+from pb.steering import services
 from pb.steering.forms import AddMemberForm, MemberRoleForm, SteeringGroupForm
 from pb.steering.models import SteeringGroup, SteeringMember, SteeringRole
 from pb.transactions import commit
+
+bp = Blueprint("steering", __name__, url_prefix="/steering-groups")
 
 
 def _member_or_404(group, member_id):

@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.auth.models import find_by_email
+from pb.errors import DomainError
 from pb.extensions import db
 from pb.i18n import localized
 from pb.mail import external_url, send_localized_mail
 from pb.steering.models import SteeringGroup, SteeringMember
 
 
-class SteeringRuleError(Exception):
+class SteeringRuleError(DomainError):
     """``str(error)`` is a translated message for the person who tried the change."""
 
 

@@ -42,7 +42,7 @@ class TallyRun(db.Model):
     round_budget_id: Mapped[int] = mapped_column(ForeignKey("round_budgets.id"), index=True)
     rule: Mapped[str] = mapped_column(String(60))
     threshold: Mapped[int | None]
-    # sha256 of the canonical inputs (pb.tally.services.canonical_inputs): ballots, costs, budget, rule.
+    # sha256 of the canonical inputs (pb.tally.services.inputs.canonical_inputs): ballots, costs, budget, rule.
     inputs_hash: Mapped[str] = mapped_column(String(64))
     vote_type: Mapped[str] = mapped_column(String(20))
     ballot_count: Mapped[int]

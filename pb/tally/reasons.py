@@ -3,14 +3,15 @@
 The input is the outcome JSON of a :class:`pb.tally.models.TallyRun` (``Outcome.as_dict()`` of
 ``pb.rules``), never ORM rows or a recount. Every reason kind of ``pb.rules`` has a sentence
 here; a test checks that none is missing. Money in an outcome is in minor units of
-``outcome["unit"]``; :func:`pb.i18n.money` wants cents, so amounts are converted first.
+``outcome["unit"]``; :func:`pb.money.money` wants cents, so amounts are converted first.
 """
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from pb.i18n import money, number
+from pb.i18n import number
+from pb.money import money
 
 RULE_NAMES = {
     "greedy": _l("Most votes first"),

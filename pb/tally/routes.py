@@ -6,7 +6,7 @@ again when a page is shown. Staff start a count, watch its progress, preview and
 
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,14 +19,17 @@ from pb.forms import ConfirmForm
 from pb.i18n import localized, number
 from pb.jobs import JobRun, JobStatus
 from pb.models_base import utcnow
-from pb.tally import bp, services
+from pb.tally import services
 from pb.tally.charts import Bar, bar_chart
 from pb.tally.models import TallyRun
 from pb.tally.reasons import comparison_text, rule_description, rule_name, score_text
 from pb.transactions import commit
 from pb.voting.models import AGE_BANDS, BudgetRound, Channel, RoundBudget
+from pb.voting.services.turnout import UNKNOWN_AGE, live_turnout, percent
 
-CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}
+bp = Blueprint("tally", __name__, url_prefix="/results")
+
+CHANNEL_LABELS = dict(Channel.choices())
 REFRESH_SECONDS = 30
 
 
@@ -53,7 +56,7 @@ def _published_or_404(budget):
 
 def _age_labels():
     labels = {label: label for label, _low, _high in AGE_BANDS}
-    labels[services.UNKNOWN_AGE] = _("Not known")
+    labels[UNKNOWN_AGE] = _("Not known")
     return labels
 
 
@@ -100,7 +103,7 @@ def _result_context(run):
         "rule_description": rule_description(run.rule),
         "comparison": comparison_text(run.outcome),
         "turnout": turnout,
-        "turnout_percent": services.percent(turnout.get("ballots", 0), turnout.get("population")),
+        "turnout_percent": percent(turnout.get("ballots", 0), turnout.get("population")),
         "channel_labels": CHANNEL_LABELS,
         "age_labels": _age_labels(),
         "score_text": lambda score: score_text(score, run.vote_type),
@@ -315,13 +318,13 @@ def publish(run_id):
 def _turnout_context(budget_round):
     return {
         "budget_round": budget_round,
-        "turnout": services.live_turnout(budget_round),
+        "turnout": live_turnout(budget_round),
         "channel_labels": CHANNEL_LABELS,
         "age_labels": _age_labels(),
         "voting_open": budget_round.is_voting_open(),
         "refresh_url": url_for("tally.turnout_fragment", round_id=budget_round.id),
         "refresh_seconds": REFRESH_SECONDS,
-        "percent": services.percent,
+        "percent": percent,
     }
 
 

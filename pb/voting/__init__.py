@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Participatory-budgeting rounds: ideas, projects, eligibility and ballots on every channel.
 
-bp = Blueprint("voting", __name__, url_prefix="/voting")
-
-from pb.voting import routes  # noqa: E402,F401
+``models`` (a package by subject), ``services`` (a package by subject, re-exporting its public
+names), ``codes`` (voter keys and code hashes), ``forms``; the pages are in ``routes``, whose
+blueprint is ``pb.voting.routes.bp``.
+"""

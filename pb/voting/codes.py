@@ -8,32 +8,21 @@ linked back to an account or a code; with it, the same person always gets the sa
 key in a round (and a different one in every other round, so rounds cannot be joined).
 
 Voting codes and receipt codes are random, shown once, and stored only as keyed
-hashes, so a copy of the database reveals no usable code.
+hashes, so a copy of the database reveals no usable code. The alphabet, the grouping
+(``ABCD-EFGH-JKMN``), reading back what was typed and the keyed hash are ``pb.codes``'s.
 """
 
 import hashlib
-import hmac
 import secrets
 
-from flask import current_app
+from pb.codes import app_key, hmac_hex, keyed_hash, looks_like_code, random_code
 
-# No 0/O, 1/I/L: codes are typed from paper by people of every age and eyesight.
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12  # 31**12 ~ 2**59: guessing one of even a million codes is hopeless
 RECEIPT_LENGTH = 12
-GROUP = 4
-
-
-def _hmac(key, message):
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
-
-
-def _app_key():
-    return current_app.config["SECRET_KEY"].encode()
 
 
 def round_secret(budget_round):
-    return bytes.fromhex(_hmac(_app_key(), f"pb.voting.round:{budget_round.id}:{budget_round.key_salt}"))
+    return bytes.fromhex(hmac_hex(app_key(), f"pb.voting.round:{budget_round.id}:{budget_round.key_salt}"))
 
 
 def new_key_salt():
@@ -42,7 +31,7 @@ def new_key_salt():
 
 def voter_key(budget_round, identity):
     """``identity`` is "user:<id>" or "code:<id>"; the result is what a ballot stores."""
-    return _hmac(round_secret(budget_round), f"voter:{identity}")
+    return hmac_hex(round_secret(budget_round), f"voter:{identity}")
 
 
 def account_identity(user):
@@ -58,36 +47,25 @@ def order_seed(key, budget_id):
     return int(hashlib.sha256(f"order:{key}:{budget_id}".encode()).hexdigest()[:12], 16)
 
 
-def _random_code(length):
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
-
-
-def formatted(code):
-    """``ABCDEFGHJKMN`` -> ``ABCD-EFGH-JKMN`` (easier to read aloud and to type)."""
-    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
-
-
-def normalise(text):
-    """What a person typed -> the bare code: case, spaces and dashes do not matter."""
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
-
-
-def looks_like_code(text, length=CODE_LENGTH):
-    code = normalise(text)
-    return len(code) == length and all(ch in ALPHABET for ch in code)
-
-
 def new_voting_code():
-    return _random_code(CODE_LENGTH)
+    return random_code(CODE_LENGTH)
+
+
+def looks_like_voting_code(text):
+    return looks_like_code(text, CODE_LENGTH)
 
 
 def code_hash(budget_round, text):
-    return _hmac(round_secret(budget_round), f"code:{normalise(text)}")
+    return keyed_hash(round_secret(budget_round), "code", text)
 
 
 def new_receipt():
-    return _random_code(RECEIPT_LENGTH)
+    return random_code(RECEIPT_LENGTH)
+
+
+def looks_like_receipt(text):
+    return looks_like_code(text, RECEIPT_LENGTH)
 
 
 def receipt_hash(text):
-    return _hmac(_app_key(), f"pb.voting.receipt:{normalise(text)}")
+    return keyed_hash(app_key(), "pb.voting.receipt", text)

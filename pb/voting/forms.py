@@ -11,14 +11,30 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, FormField, HiddenField, IntegerField, RadioField, SelectField
-from wtforms import StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from pb.calls.forms import EuroField, helsinki_datetime_field, optional_int, translated_namespace
 from pb.extensions import db
-from pb.forms import strip, translated_data, translated_form
+from pb.forms import (
+    EuroField,
+    helsinki_datetime_field,
+    optional_int,
+    strip,
+    translated_data,
+    translated_form,
+    translated_namespace,
+)
 from pb.rules import RULES
 from pb.voting.models import BallotFormat, EligibilityMode
 

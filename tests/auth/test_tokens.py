@@ -1,6 +1,6 @@
 import pytest
 
-from pb.auth.tokens import ExpiredToken, InvalidToken, Purpose, make_token, read_token
+from pb.tokens import ExpiredToken, InvalidToken, Purpose, make_token, read_token
 
 
 def test_a_token_gives_back_its_payload(app):

@@ -6,7 +6,8 @@ import pytest
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
-from pb.calls.forms import CallForm, format_euros, parse_euros
+from pb.calls.forms import CallForm
+from pb.money import format_euros, parse_euros
 from tests.factories import make_steering_group
 
 

@@ -1,5 +1,6 @@
-"""Fixtures for the proposal tests: English pages, signed-in clients per person, sample files."""
+"""Fixtures for the proposal tests: English pages, signed-in clients per person, sample files, a query counter."""
 
+import contextlib
 import io
 import zipfile
 
@@ -64,3 +65,22 @@ def odt_bytes():
         archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
         archive.writestr("content.xml", "<office:document-content/>")
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def count_queries():
+    """The SQL statements sent to the database inside the block, as a list of strings (read it after the block)."""
+    from sqlalchemy import event
+
+    from pb.extensions import db
+
+    statements = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 
 from pb.audit.models import AuditEvent
+from pb.codes import formatted, normalise
 from pb.extensions import db
 from pb.models_base import utcnow
 from pb.voting import codes, services
-from pb.voting.models import Ballot, BallotChoice, BudgetRound, Channel, RoundPhase
+from pb.voting.models import Ballot, BallotChoice, BallotFormat, BudgetRound, Channel, EligibilityMode, RoundPhase
 from pb.voting.services import RoundRuleError, VotingRefused
 from tests.factories import make_district, make_round, make_user, make_voter
 
@@ -39,9 +40,9 @@ def refused(reason, call):
 
 def _round_values(**overrides):
     values = {
-        "name": {"fi": "Kierros"}, "description": {}, "ballot_format": services.BallotFormat.APPROVAL,
+        "name": {"fi": "Kierros"}, "description": {}, "ballot_format": BallotFormat.APPROVAL,
         "max_choices": 3, "points": None, "rule": "greedy", "rule_threshold": None, "min_age": 12,
-        "eligibility": services.EligibilityMode.OWN_DISTRICT, "voting_closes_at": utcnow() + timedelta(days=3),
+        "eligibility": EligibilityMode.OWN_DISTRICT, "voting_closes_at": utcnow() + timedelta(days=3),
     }
     values.update(overrides)
     return values
@@ -77,7 +78,7 @@ def test_opening_voting_freezes_format_limits_budgets_projects_and_rule():
     assert budget_round.is_frozen and budget_round.is_voting_open()
 
     for change in (
-        lambda: services.update_round(staff, budget_round, {"ballot_format": services.BallotFormat.KNAPSACK}),
+        lambda: services.update_round(staff, budget_round, {"ballot_format": BallotFormat.KNAPSACK}),
         lambda: services.update_round(staff, budget_round, {"max_choices": 5}),
         lambda: services.update_round(staff, budget_round, {"rule": "equalshares"}),
         lambda: services.update_round(staff, budget_round, {"min_age": 15}),
@@ -177,7 +178,7 @@ def test_change_updates_the_same_row_and_issues_a_new_receipt():
     a, b, c = project_ids(budget)
     first = services.cast_ballot(voter, budget, {a: 1, b: 1})
     db.session.commit()
-    assert services.find_receipt(codes.formatted(first.receipt)).id == first.ballot.id
+    assert services.find_receipt(formatted(first.receipt)).id == first.ballot.id
     second = services.cast_ballot(voter, budget, {c: 1}, expected_version=1)
     db.session.commit()
     assert second.changed and second.ballot.id == first.ballot.id
@@ -305,7 +306,7 @@ def test_code_batch_stores_only_hashes_and_a_code_votes_once():
     db.session.commit()
     assert len(set(plain)) == 3 and all(len(code) == 14 for code in plain)
     stored = {code.code_hash for code in batch.codes}
-    assert not any(codes.normalise(code) in hashed for code in plain for hashed in stored)
+    assert not any(normalise(code) in hashed for code in plain for hashed in stored)
 
     code = services.check_code(budget_round, plain[0].lower().replace("-", " "))
     voter = services.code_voter(budget_round, code)

@@ -1,18 +1,23 @@
-"""The audit log browser for staff: filter, page through, and verify the hash chain."""
+"""The audit log browser for staff: filter, page through, and verify the hash chain.
+
+The log itself (recording and verifying) is ``pb.audit``, below every domain; these pages read
+accounts too, so they live up here with the other staff pages, as their own blueprint.
+"""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from pb.access import Access, access
-from pb.audit import bp
-from pb.audit.forms import AuditFilterForm
+from pb.admin.forms import AuditFilterForm
 from pb.audit.models import AuditEvent
 from pb.audit.services import events_query, verify_chain
 from pb.auth.models import User
 from pb.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 
 PER_PAGE = 50
 

@@ -1,0 +1,137 @@
+"""Reading a budget's ballots as a ``pb.rules`` instance, and the hash of a count's exact inputs.
+
+Reading ballots: :func:`load_instance` runs one query over ``ballots`` outer-joined to
+``ballot_choices`` (three columns, driver tuples) and builds the ``pb.rules`` ballot arrays
+directly: 90,000 ballots with 330,000 choices load in about a second on a small machine.
+
+The inputs hash: :func:`canonical_inputs` writes the exact inputs of a count as text, one
+item a line, and :func:`inputs_hash` is its sha256. Anyone can recompute it from the open
+data ``.pb`` file (:func:`pb.tally.services.open_data.pabulib_export`)::
+
+    pb-tally-inputs 1
+    rule <rule>
+    threshold <minimum score, or ->
+    vote_type <approval | cumulative | ...>
+    unit <minor units per currency unit>
+    budget <budget in minor units>
+    project <id> <cost in minor units>         one line per project, in ballot order
+    ballot <count> <id>:<points>,<id>:<points>  one line per distinct ballot, its entries sorted
+                                                as text, the lines sorted as text
+
+Project order is part of the inputs because rules break ties by it.
+"""
+
+import hashlib
+from collections import Counter
+
+from sqlalchemy import select
+
+from pb.extensions import db
+from pb.rules import Project as RulesProject
+from pb.rules.model import BallotsBuilder, Instance
+from pb.voting.models import Ballot, BallotChoice, Project
+from pb.voting.services.pabulib_import import UNIT
+
+CANONICAL_VERSION = "pb-tally-inputs 1"
+
+
+def budget_projects(budget_id):
+    """(id, cost in cents, title) of the budget's projects in the official ballot order."""
+    return db.session.execute(
+        select(Project.id, Project.cost_cents, Project.title)
+        .where(Project.round_budget_id == budget_id)
+        .order_by(Project.position, Project.id)
+    ).all()
+
+
+def vote_type_of(budget_round):
+    return budget_round.ballot_format.pabulib_vote_type
+
+
+def load_instance(budget, *, projects=None, meta=None):
+    """The budget's current ballots as a ``pb.rules`` instance (money in cents, ids as text).
+
+    Every ballot counts, also one without choices (it still takes its share in Equal Shares).
+    """
+    projects = budget_projects(budget.id) if projects is None else projects
+    index = {project_id: position for position, (project_id, _cost, _title) in enumerate(projects)}
+    with_points = vote_type_of(budget.round) != "approval"
+    rows = _fetch_plain_rows(
+        select(Ballot.id, BallotChoice.project_id, BallotChoice.points)
+        .select_from(Ballot)
+        .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+        .where(Ballot.round_budget_id == int(budget.id))
+        .order_by(Ballot.id)
+    )
+    builder = BallotsBuilder()
+    add = builder.add
+    current, indices, points = None, [], []
+    for ballot_id, project_id, project_points in rows:
+        if ballot_id != current:
+            if current is not None:
+                add(indices, points if with_points else None)
+            current, indices, points = ballot_id, [], []
+        if project_id is not None:
+            indices.append(index[project_id])
+            points.append(project_points)
+    if current is not None:
+        add(indices, points if with_points else None)
+    return Instance(
+        budget=budget.amount_cents,
+        projects=tuple(RulesProject(id=str(project_id), cost=int(cost)) for project_id, cost, _title in projects),
+        vote_type=vote_type_of(budget.round),
+        ballots=builder.build(),
+        unit=UNIT,
+        meta=dict(meta or {}),
+    )
+
+
+def _fetch_plain_rows(statement):
+    """All rows as plain DB-API tuples, on the session's connection and transaction.
+
+    SQLAlchemy's result rows cost as much again as the database for 300,000 rows of three
+    integers; the driver's own tuples do not. Only integer values are bound into the SQL.
+    """
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def rule_of(budget_round):
+    """The round's rule and its threshold (a threshold only for greedy-threshold)."""
+    threshold = budget_round.rule_threshold if budget_round.rule == "greedy-threshold" else None
+    return budget_round.rule, threshold
+
+
+def canonical_inputs(instance, rule, threshold=None):
+    """The lines that :func:`inputs_hash` hashes (see the module docstring)."""
+    ids = instance.project_ids
+    yield CANONICAL_VERSION
+    yield f"rule {rule}"
+    yield f"threshold {'-' if threshold is None else int(threshold)}"
+    yield f"vote_type {instance.vote_type}"
+    yield f"unit {instance.unit}"
+    yield f"budget {instance.budget}"
+    for project in instance.projects:
+        yield f"project {project.id} {project.cost}"
+    ballots = instance.ballots
+    entries = [f"{ids[i]}:{p}" for i, p in zip(ballots.indices.tolist(), ballots.points.tolist())]
+    bounds = ballots.indptr.tolist()
+    counts = Counter()
+    for row, multiplicity in enumerate(ballots.multiplicity.tolist()):
+        counts[",".join(sorted(entries[bounds[row] : bounds[row + 1]]))] += multiplicity
+    for key in sorted(counts):
+        yield f"ballot {counts[key]} {key}"
+
+
+def inputs_hash(instance, rule, threshold=None):
+    digest = hashlib.sha256()
+    for line in canonical_inputs(instance, rule, threshold):
+        digest.update(line.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()

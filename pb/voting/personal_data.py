@@ -1,0 +1,19 @@
+"""What participatory budgeting holds about a person: the ideas they proposed (ballots name nobody)."""
+
+from pb.auth.personal_data import iso, register
+from pb.extensions import db
+from pb.voting.models import Idea
+
+
+def export(user, email):
+    ideas = db.session.execute(db.select(Idea).filter_by(author_id=user.id).order_by(Idea.id)).scalars()
+    return {
+        "ideas": [
+            {"idea_id": i.id, "round_id": i.round_id, "district_id": i.district_id, "title": i.title,
+             "text": i.text, "location": i.location, "status": str(i.status), "created_at": iso(i.created_at)}
+            for i in ideas
+        ],
+    }
+
+
+register("voting", export)
