@@ -1,5 +1,3 @@
-"""WSGI entry point: ``gunicorn wsgi:app``."""
+"""WSGI entry point in the checkout: ``gunicorn wsgi:app`` (installed: ``gunicorn 'pb.wsgi:app'``)."""
 
-from pb.app import create_app
-
-app = create_app()
+from pb.wsgi import app  # noqa: F401

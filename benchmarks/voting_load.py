@@ -14,7 +14,9 @@ What it does, and stops by itself (bounded by the number of codes):
    moment, which must give one ballot;
 5. threads read the results page of the 131,778-ballot budget and a static file;
 6. checks: every accepted ballot is in the database once, its receipt finds it, no code has
-   two ballots, nothing else was stored; prints the figures.
+   two ballots, nothing else was stored; prints the figures and judges them against the targets
+   (200 ballots/s, casting p95 < 300 ms, results page p95 < 100 ms, no errors): a target missed
+   prints "MISSED: ..." and the run exits 1.
 
     python benchmarks/voting_load.py [--threads 16] [--codes 6000]
         [--workers 4] [--page-requests 2000] [--results-file Poland_Wroclaw_2015_150_-_500.pb]
@@ -50,6 +52,10 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="([^"]*)"')
 RECEIPT = re.compile(r'class="receipt-code">([A-Z0-9-]+)<')
 DUPLICATE_SHARE = 0.02  # share of codes that two threads send at the same moment
+# The targets the run is judged by: one missed prints "MISSED: ..." and the run exits 1.
+TARGET_BALLOTS_PER_SECOND = 200
+TARGET_CAST_P95_MS = 300
+TARGET_RESULTS_P95_MS = 100
 
 
 def main():
@@ -91,8 +97,8 @@ def main():
             check = verify(database_url, redis.url, folder, setup, cast)
         finally:
             redis.stop()
-    report(setup, cast, pages, check, args)
-    if not check["ok"]:
+    missed = report(setup, cast, pages, check, args)
+    if missed:
         sys.exit(1)
 
 
@@ -467,30 +473,56 @@ def milliseconds(values):
             f"p99 {percentile(values, 0.99):.0f} ms" if values else "none")
 
 
+def p95_ms(seconds):
+    return percentile(sorted(value * 1000 for value in seconds), 0.95)
+
+
+def judged(met):
+    return "met" if met else "MISSED"
+
+
 def report(setup, cast, pages, check, args):
+    """Prints the figures, each target with its verdict; returns the targets missed (empty: all met)."""
     accepted = len(cast["cast"])
+    results, static = pages["results"], pages["static"]
+    ballots_per_second = accepted / cast["seconds"]
+    cast_p95, results_p95 = p95_ms([s for _c, s, _r in cast["cast"]]), p95_ms(results["timings"])
+    missed = [text for met, text in (
+        (ballots_per_second >= TARGET_BALLOTS_PER_SECOND,
+         f"{ballots_per_second:.0f} ballots/s sustained, target >= {TARGET_BALLOTS_PER_SECOND}/s"),
+        (cast_p95 < TARGET_CAST_P95_MS, f"casting POST p95 {cast_p95:.0f} ms, target < {TARGET_CAST_P95_MS} ms"),
+        (results_p95 < TARGET_RESULTS_P95_MS,
+         f"results page p95 {results_p95:.0f} ms, target < {TARGET_RESULTS_P95_MS} ms"),
+        (not cast["errors"], f"{len(cast['errors'])} voter errors {sorted(set(cast['errors']))[:5]}"),
+        (not results["failures"] and not static["failures"],
+         f"page failures: results {len(results['failures'])}, static {len(static['failures'])}"),
+        (check["ok"], "ballots lost, duplicated, accepted twice or without a receipt"),
+    ) if not met]
     print(f"gunicorn {args.workers} workers x {args.worker_threads} threads; {args.threads} client threads")
     print(f"opening ballots: {cast['voters']:,} voters (code page, code, ballot page: 3 requests each) in "
           f"{cast['opening_seconds']:.1f} s = {cast['voters'] / cast['opening_seconds']:.0f} voters/s, "
           f"{3 * cast['voters'] / cast['opening_seconds']:.0f} requests/s")
     print(f"casting: {cast['seconds']:.1f} s")
-    print(f"  ballots accepted     {accepted:,}  ({accepted / cast['seconds']:.0f} ballots/s sustained)"
-          f"   target >= 200/s")
-    print(f"  casting POST latency {milliseconds([s for _c, s, _r in cast['cast']])}   target p95 < 300 ms")
+    print(f"  ballots accepted     {accepted:,}  ({ballots_per_second:.0f} ballots/s sustained)"
+          f"   target >= {TARGET_BALLOTS_PER_SECOND}/s: "
+          f"{judged(ballots_per_second >= TARGET_BALLOTS_PER_SECOND)}")
+    print(f"  casting POST latency {milliseconds([s for _c, s, _r in cast['cast']])}"
+          f"   target p95 < {TARGET_CAST_P95_MS} ms: {judged(cast_p95 < TARGET_CAST_P95_MS)}")
     print(f"  same code sent twice at once: {cast['duplicates_sent']} codes; refusals shown: {cast['refused']}; "
           f"errors: {len(cast['errors'])} {sorted(set(cast['errors']))[:5]}")
     print(f"  stored {check['stored']:,}; lost {check['lost']}; duplicated {check['duplicated']}; "
           f"code accepted twice {check['twice_accepted']}; receipts not found {check['missing_receipts']}"
-          f"   -> {'OK' if check['ok'] else 'FAILED'}")
-    results, static = pages["results"], pages["static"]
+          f"   -> integrity {'OK' if check['ok'] else 'FAILED'}")
     ratio = statistics.median(results["timings"]) / statistics.median(static["timings"])
     print(f"\nresults page, budget of {setup['results_ballots']:,} ballots ({args.page_requests} requests, "
           f"{args.threads} threads): {milliseconds(results['timings'])}, "
           f"{len(results['timings']) / results['seconds']:.0f} pages/s, failures {len(results['failures'])}"
-          f"   target p95 < 100 ms")
+          f"   target p95 < {TARGET_RESULTS_P95_MS} ms: {judged(results_p95 < TARGET_RESULTS_P95_MS)}")
     print(f"static file /static/css/pb.css: {milliseconds(static['timings'])}, "
           f"{len(static['timings']) / static['seconds']:.0f} requests/s")
     print(f"results page / static file, median latency: {ratio:.1f}x")
+    print("\nMISSED: " + "; ".join(missed) if missed else "\nall targets met")
+    return missed
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pb.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
 
@@ -48,6 +49,7 @@ def create_app(config=None):
     if config:
         app.config.update(config)
     _refuse_insecure_secret(app)
+    _trust_proxies(app)
     logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)
@@ -66,6 +68,14 @@ def _refuse_insecure_secret(app):
             "SECRET_KEY is the built-in development key. Set SECRET_KEY in the environment "
             "(or run with --debug for local development)."
         )
+
+
+def _trust_proxies(app):
+    """Behind PB_TRUSTED_PROXIES proxies, the client's address and scheme are theirs to tell (X-Forwarded-For,
+    X-Forwarded-Proto), so rate limits and HSTS see the real client; with 0 those headers are ignored."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _init_extensions(app):

@@ -1,4 +1,6 @@
-"""``flask pb ...`` commands: demo data, the RQ worker, audit-chain verification."""
+"""``flask pb ...`` commands: demo data, the RQ worker, audit-chain verification, pabulib import, staff accounts."""
+
+import sys
 
 import click
 from flask import current_app
@@ -70,18 +72,92 @@ def retry_mail_command():
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--round-name", required=True, help="Name of the new round (in Finnish).")
 def import_pabulib_command(path, round_name):
-    """Import a pabulib .pb file as a closed round with one budget and all its ballots."""
+    """Import a pabulib .pb file as a closed round with one budget and all its ballots.
+
+    The file's dates become the round's voting dates; its META (currency ...) and project ids
+    are kept with the round (see pb.voting.services.pabulib_import).
+    """
     from pb.rules import PabulibError
     from pb.transactions import commit
-    from pb.voting.services.pabulib_import import PabulibImportError, import_pabulib
+    from pb.voting.services.pabulib_import import PabulibImportError, file_source, import_pabulib, imported_ballots
+
+    click.echo(f"Reading {path} ...")
+    bar = None
+
+    def progress(done, total):
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Writing ballots and choices", show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
 
     try:
-        budget_round = import_pabulib(path, round_name)
+        budget_round = import_pabulib(path, round_name, progress=progress)
     except (PabulibError, PabulibImportError) as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     commit()
     budget = budget_round.budgets[0]
-    click.echo(f"Imported round {budget_round.id} with budget {budget.id}: {len(budget.projects)} projects.")
+    meta = file_source(budget_round)["meta"]
+    click.echo(
+        f"Imported round {budget_round.id} with budget {budget.id}: {len(budget.projects)} projects, "
+        f"{imported_ballots(budget_round)} ballots."
+    )
+    click.echo(
+        f"Kept from the file: currency {meta.get('currency', '-')}, dates {meta.get('date_begin', '-')} to "
+        f"{meta.get('date_end', '-')}, the file's project ids."
+    )
+
+
+@pb_cli.command("create-staff")
+@click.argument("email")
+@click.option("--name", required=True, help="The name shown for the account.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def create_staff_command(email, name, password_stdin):
+    """Create a staff account (verified, able to sign in at once); the password is asked for.
+
+    The password must pass the same rules as on the registration form.
+    """
+    from email_validator import EmailNotValidError, validate_email
+    from flask_babel import force_locale
+
+    from pb.admin.services import set_role
+    from pb.audit.services import record
+    from pb.auth.forms import password_problem
+    from pb.auth.models import User, find_by_email
+    from pb.extensions import db
+    from pb.models_base import utcnow
+    from pb.transactions import commit
+
+    name = name.strip()
+    try:
+        email = validate_email(email.strip(), check_deliverability=False, test_environment=True).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    if not name:
+        raise click.BadParameter("give a name", param_hint="--name")
+    if find_by_email(email) is not None:
+        raise click.ClickException(
+            f"{email} already has an account; an administrator can make it staff on the users page."
+        )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with force_locale("en"):
+        problem = password_problem(password, (email, name))
+        if problem is not None:
+            raise click.ClickException(f"The password was refused: {problem}")
+    user = User(email=email, display_name=name, locale="fi", email_verified_at=utcnow())
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(None, "auth.account_created", subject=user, details={"by": "command line"})
+    set_role(None, user, "staff", granted=True)
+    commit()
+    click.echo(f"Staff account {user.id} created for {email}.")
 
 
 def register(app):

@@ -6,11 +6,19 @@ Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``MAIL_SERVE
 """
 
 import os
+import sys
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "insecure-development-key"  # noqa: S105 - refused outside debug/testing
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_PATH = Path(os.environ.get("PB_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+PACKAGE_DIR = Path(__file__).resolve().parent
+# templates/, static/ and migrations/: at the top of a checkout; inside the package when installed
+# from a wheel (setup.py copies them there).
+INSTALLED = (PACKAGE_DIR / "templates").is_dir()
+PROJECT_ROOT = PACKAGE_DIR if INSTALLED else PACKAGE_DIR.parent
+# instance/ of the checkout; installed, Flask's place for an installed app's instance folder
+# (<virtualenv>/var/pb-instance), never inside site-packages.
+INSTANCE_PATH = Path(os.environ.get(
+    "PB_INSTANCE_PATH", Path(sys.prefix) / "var" / "pb-instance" if INSTALLED else PROJECT_ROOT / "instance"))
 
 
 def env_flag(name, default=False):
@@ -71,8 +79,17 @@ class Config:
 
         self.RATELIMIT_ENABLED = env_flag("PB_RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down must not stop signing in: limits fall back to this process's memory (logged as
+        # "Rate limit storage unreachable"), and any other storage error lets the request through, logged.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2} if self.REDIS_URL else {}
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = os.environ.get("PB_LOGIN_RATE_LIMIT", "10 per minute;100 per day")
+        # Wrong passwords (login and account pages) per address and per account; right ones are not counted.
+        self.LOGIN_RATE_LIMIT = os.environ.get("PB_LOGIN_RATE_LIMIT", "50 per 15 minutes;500 per day")
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("PB_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none, the socket's address).
+        self.TRUSTED_PROXIES = int(os.environ.get("PB_TRUSTED_PROXIES", "0"))
         self.REGISTER_RATE_LIMIT = os.environ.get("PB_REGISTER_RATE_LIMIT", "5 per minute;50 per day")
         self.VOTING_RATE_LIMIT = os.environ.get("PB_VOTING_RATE_LIMIT", "120 per minute")
         self.VOTING_CODE_RATE_LIMIT = os.environ.get("PB_VOTING_CODE_RATE_LIMIT", "20 per minute")

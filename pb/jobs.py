@@ -12,13 +12,20 @@ job inside its context.
 Pages show progress from the :class:`JobRun` row, which the job updates through
 :func:`report_progress` on its own connection, so progress is visible while the
 job's own transaction is still open.
+
+A run that says waiting or running may never finish: the worker was killed, or Redis lost the
+job. :func:`check_runs` asks RQ (its started and failed job registries, the job's status and
+the heartbeats of the worker running it) and marks such runs failed with the reason, so they can
+be retried at once; a heartbeat missed for :data:`ABANDONED_AFTER` is enough, without waiting for
+RQ's own cleanup. :func:`cancel` stops a waiting or running run on request. A run that could not
+be queued at all (Redis down) is failed by :func:`enqueue` itself (:func:`not_queued`).
 """
 
 import importlib
 import logging
 import re
 import traceback
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -28,12 +35,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pb.enums import LabelledEnum
 from pb.extensions import db
 from pb.models_base import UTCDateTime, enum_type, utcnow
+from pb.transactions import after_commit
 
 log = logging.getLogger(__name__)
 
 # RQ accepts only these characters in a job id; checked here so inline mode fails the same way.
 JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,120}")
 FUNCTION_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+# A worker started by `work` tells Redis every HEARTBEAT_SECONDS that the job it runs is alive
+# (RQ's job_monitoring_interval; RQ's default is 30 s). A started job whose heartbeat is older
+# than ABANDONED_AFTER lost its worker: RQ itself would call it abandoned only once the heartbeat's
+# lease (the interval plus 60 s) ran out and a cleanup ran.
+HEARTBEAT_SECONDS = 10
+ABANDONED_AFTER = timedelta(seconds=40)
+# Without Redis a job runs inside the request that queued it; one still "running" after this long
+# lost its process.
+INLINE_STALE_AFTER = timedelta(minutes=15)
+# The error notes of runs failed before they could run: the queue refused them, or staff stopped them.
+NOT_QUEUED = "not queued"
+CANCELLED = "cancelled"
 
 
 class JobStatus(LabelledEnum):
@@ -84,6 +105,9 @@ def enqueue(func, *ids, job_id, retries=()):
     ``func`` is the job's dotted name (or the function itself, where the caller may import it).
     ``retries`` are the waits in seconds before each automatic retry of a failed run on RQ
     (the run shows as failed meanwhile); inline, a failed run waits for a retry by hand.
+    A retry first deletes what RQ kept of the failed attempt (the job and its registry entries),
+    so that RQ's later cleanup of a dead attempt cannot fail the new one. If Redis cannot be
+    reached, the run is marked failed (:func:`not_queued`) and the error is raised.
     Call it only after the data the job reads is committed.
     """
     if not JOB_ID_PATTERN.fullmatch(job_id):
@@ -112,12 +136,15 @@ def enqueue(func, *ids, job_id, retries=()):
 
         retry = Retry(max=len(retries), interval=list(retries)) if retries else None
         try:
-            Queue(current_app.config["RQ_QUEUE"], connection=redis_connection()).enqueue(
+            connection = redis_connection()
+            _forget_rq_job(job_id, connection)
+            Queue(current_app.config["RQ_QUEUE"], connection=connection).enqueue(
                 execute, job_id, job_id=job_id, result_ttl=3600, failure_ttl=7 * 86400, retry=retry
             )
         except Exception as exc:
             # The run would wait for ever in a queue that never got it: show it failed, so it can be retried.
-            _set_state(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=f"not queued: {exc!r}")
+            error = f"{NOT_QUEUED}: {type(exc).__name__}: {exc}"
+            _set_state(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=error)
             raise
     else:
         execute(job_id)
@@ -128,7 +155,27 @@ def enqueue(func, *ids, job_id, retries=()):
 def redis_connection():
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    # A Redis host that does not answer must not hang a page: give up connecting after a few seconds.
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=5)
+
+
+def not_queued(run):
+    """True if ``run`` failed because the job queue could not be reached when it was queued."""
+    return run is not None and run.status is JobStatus.FAILED and (run.error or "").startswith(NOT_QUEUED)
+
+
+def is_pending(run):
+    return run is not None and run.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def _forget_rq_job(job_id, connection):
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        Job.fetch(job_id, connection=connection).delete()
+    except NoSuchJobError:
+        pass
 
 
 def report_progress(job_id, percent):
@@ -149,6 +196,11 @@ def execute(job_id):
     run = db.session.get(JobRun, job_id)
     if run is None:
         log.warning("job %s has no JobRun row; skipped", job_id)
+        return None
+    if run.status is JobStatus.FAILED and (run.error or "").startswith(CANCELLED):
+        # Staff stopped it while the queue could not be told (Redis was down): it does not run.
+        log.warning("job %s was cancelled; skipped", job_id)
+        db.session.rollback()
         return None
     func, args = _resolve(run.func), list(run.args)
     db.session.rollback()  # end the read so the job starts its own transaction
@@ -175,9 +227,145 @@ def work(burst=False):
     """Run an RQ worker for the pb queue in the current app context (the app is built once, by the caller).
 
     The scheduler is on, so that failed runs with ``retries`` are queued again after their wait.
+    The job's heartbeat comes every :data:`HEARTBEAT_SECONDS`, which :func:`check_runs` counts on.
     """
     from rq import Queue, Worker
 
     connection = redis_connection()
     queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
-    Worker([queue], connection=connection).work(burst=burst, with_scheduler=True)
+    worker = Worker([queue], connection=connection, job_monitoring_interval=HEARTBEAT_SECONDS)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+# --- runs that will never finish, and stopping one ----------------------------------------------
+
+
+def check_runs(runs):
+    """Mark failed the runs among ``runs`` that say waiting or running but will never finish.
+
+    With Redis, RQ's state decides: its cleanup of started jobs whose lease ran out (moved to the
+    failed registry as abandoned), a job RQ failed, stopped or cancelled (a killed work horse, a
+    timeout), a job started by a worker that is gone or whose heartbeat stopped for
+    :data:`ABANDONED_AFTER`, a job Redis no longer has. Inline, a run still running after
+    :data:`INLINE_STALE_AFTER`. Each is marked failed with its reason in the caller's transaction
+    (flushed; a run that ended meanwhile is left as it is, its note too). Returns ``(run, reason)``
+    for each one marked, for the caller to audit. If Redis cannot be reached, nothing is marked.
+    """
+    pending = [run for run in runs if is_pending(run)]
+    if not pending:
+        return []
+    if current_app.config.get("REDIS_URL"):
+        from redis.exceptions import RedisError
+
+        try:
+            found = _ended_in_rq(pending)
+        except RedisError as exc:
+            log.warning("cannot check job runs against the job queue: %r", exc)
+            return []
+    else:
+        now = utcnow()
+        found = [
+            (run, "The job stopped before it finished (its process ended).")
+            for run in pending
+            if run.status is JobStatus.RUNNING and run.started_at is not None and now - run.started_at > INLINE_STALE_AFTER
+        ]
+    return [(run, reason) for run, reason in found if _fail_if_pending(run, reason)]
+
+
+def _ended_in_rq(runs):
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from rq.job import JobStatus as RQStatus
+    from rq.registry import StartedJobRegistry
+
+    connection = redis_connection()
+    # RQ's own check, which its workers run only every few minutes: started jobs whose heartbeat
+    # lease ran out go to the failed job registry as abandoned.
+    StartedJobRegistry(current_app.config["RQ_QUEUE"], connection=connection).cleanup()
+    found = []
+    for run in runs:
+        try:
+            job = Job.fetch(run.id, connection=connection)
+        except NoSuchJobError:
+            found.append((run, "The job queue no longer has this job (Redis lost it); nothing runs it."))
+            continue
+        status = job.get_status(refresh=False)
+        if status in (RQStatus.FAILED, RQStatus.STOPPED, RQStatus.CANCELED):
+            found.append((run, _rq_failure(job, status)))
+        elif status == RQStatus.FINISHED:
+            # execute() records the end before RQ does: this run's end was never recorded.
+            found.append((run, "The job queue says the job ended, but the job did not record its end."))
+        elif status == RQStatus.STARTED:
+            reason = _worker_gone(job, connection)
+            if reason:
+                found.append((run, reason))
+    return found
+
+
+def _rq_failure(job, status):
+    result = job.latest_result()
+    lines = [line.strip() for line in (getattr(result, "exc_string", None) or "").splitlines() if line.strip()]
+    detail = lines[-1] if lines else status.value
+    return f"The worker stopped before the job finished (job queue: {detail})"
+
+
+def _worker_gone(job, connection):
+    from rq.worker import Worker
+
+    name = job.worker_name or "?"
+    if job.worker_name and not connection.exists(Worker.redis_worker_namespace_prefix + job.worker_name):
+        return f"The worker running the job is gone (worker {name}: stopped or killed)."
+    if job.last_heartbeat is not None and utcnow() - job.last_heartbeat > ABANDONED_AFTER:
+        return (
+            f"The worker running the job stopped answering (worker {name}, "
+            f"last heartbeat {job.last_heartbeat:%Y-%m-%d %H:%M:%S} UTC): it was killed or hangs."
+        )
+    return None
+
+
+def _fail_if_pending(run, reason):
+    """Mark ``run`` failed unless it ended meanwhile (the row decides, not the loaded object)."""
+    result = db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == run.id, JobRun.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        .values(status=JobStatus.FAILED, error=reason, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(run)
+    return result.rowcount == 1
+
+
+def cancel(run, reason):
+    """Stop ``run`` if it is waiting or running; returns False if it had already ended.
+
+    The run is marked failed (``"cancelled: <reason>"``) in the caller's transaction; once that is
+    committed, RQ is told: a waiting job leaves the queue, a running one is stopped (its work horse
+    is killed). Should Redis not hear of it, the worker still skips a cancelled run (:func:`execute`).
+    """
+    if not _fail_if_pending(run, f"{CANCELLED}: {reason}"):
+        return False
+    if current_app.config.get("REDIS_URL"):
+        job_id = run.id
+        after_commit(lambda: _stop_in_rq(job_id))
+    return True
+
+
+def _stop_in_rq(job_id):
+    from rq.command import send_stop_job_command
+    from rq.exceptions import InvalidJobOperation, NoSuchJobError
+    from rq.job import Job
+    from rq.job import JobStatus as RQStatus
+
+    connection = redis_connection()
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return
+    status = job.get_status(refresh=False)
+    try:
+        if status == RQStatus.STARTED:
+            send_stop_job_command(connection, job_id)
+        elif status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
+            job.cancel()
+    except InvalidJobOperation:
+        pass

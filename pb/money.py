@@ -55,7 +55,9 @@ def format_euros(cents):
 
 def plain_euros(cents):
     """Cents as a file writes them, the same in every language: ``150050`` -> ``"1500.50"``."""
-    return f"{cents // 100}.{cents % 100:02d}"
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros}.{rest:02d}"
 
 
 def init_app(app):

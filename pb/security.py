@@ -1,8 +1,9 @@
 """HTTP security headers, applied to every response, the cap on form size, and safe redirects."""
 
+import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Request, current_app, url_for
+from flask import Request, current_app, request, url_for
 
 from pb.i18n import CachedFormTranslations
 
@@ -30,14 +31,34 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+# Longer than any address of the site; a longer target is garbage.
+MAX_NEXT_LENGTH = 2000
+
+# Control, format, surrogate, private-use and unassigned characters, line and paragraph separators: what
+# could split a header (CR, LF), hide a character (an RTL override) or fail to encode (a lone surrogate).
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+
+
+def _printable(text):
+    return not any(unicodedata.category(char) in _UNPRINTABLE for char in text)
+
 
 def safe_next(target, fallback="public.home"):
-    """Only same-site relative paths are followed after a form (no open redirect)."""
-    if target:
+    """Only same-site relative paths are followed after a form (no open redirect, no header injection)."""
+    if isinstance(target, str) and len(target) <= MAX_NEXT_LENGTH and _printable(target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for(fallback)
+
+
+def _served_over_https(app):
+    """Production is served over HTTPS: SESSION_COOKIE_SECURE says so (the default), or this request came
+    over HTTPS (itself, or through a trusted proxy: PB_TRUSTED_PROXIES). Not in debug mode, where it
+    would pin localhost to HTTPS for a year."""
+    return app.config["SESSION_COOKIE_SECURE"] or (request.is_secure and not app.debug)
 
 
 class FormLimitedRequest(CachedFormTranslations, Request):
@@ -69,6 +90,6 @@ def init_app(app):
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if _served_over_https(app):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

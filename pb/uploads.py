@@ -7,6 +7,9 @@
 - Files are stored under ``UPLOAD_PATH`` (outside ``static``) with a random name, so
   nothing uploaded is ever reachable by URL except through a view that checks access
   and calls :func:`send_upload`, which always sends the file as a download.
+- Pictures (PNG, JPEG) are re-encoded when stored, upright and without metadata (EXIF with
+  the GPS position, XMP, comments: :mod:`pb.images`); one stored before that is cleaned the
+  first time it is sent. A picture that cannot be read as one is refused.
 """
 
 import secrets
@@ -18,6 +21,8 @@ from flask import current_app, send_file
 from flask_babel import gettext as _
 
 from pb.errors import DomainError
+from pb.images import FORMATS as IMAGE_FORMATS
+from pb.images import ImageError, clean_stored, strip_metadata
 
 ALLOWED_TYPES = {
     "application/pdf": "pdf",
@@ -113,6 +118,13 @@ def save_upload(file_storage):
             raise UploadError(
                 _("The file is too large. A file can be at most %(mb)s MB.", mb=max_megabytes())
             )
+        if kind.mime in IMAGE_FORMATS:
+            try:
+                size = strip_metadata(path, kind.mime)
+            except ImageError as error:
+                raise UploadError(
+                    _("The picture could not be read. Save it again as a PNG or JPEG file and add it again.")
+                ) from error
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -127,8 +139,25 @@ def delete_upload(stored_name):
         pass
 
 
+def clean_stored_picture(stored_name, content_type):
+    """Make sure the stored picture carries no metadata (cleaning it in place if it does). False when it
+    cannot be: the file is missing or is not a readable picture. Other files are left alone (True)."""
+    if content_type not in IMAGE_FORMATS:
+        return True
+    try:
+        return clean_stored(_path(stored_name), content_type)
+    except FileNotFoundError:
+        return False
+
+
 def send_upload(stored_name, download_name, content_type):
-    """Send a stored file as a download. Call it only after checking the person's access."""
+    """Send a stored file as a download. Call it only after checking the person's access.
+
+    A picture that still carries metadata is cleaned first, in place; one that cannot be cleaned
+    is not sent (``FileNotFoundError``, as for a missing file).
+    """
+    if not clean_stored_picture(stored_name, content_type):
+        raise FileNotFoundError(stored_name)
     return send_file(
         _path(stored_name),
         mimetype=content_type,

@@ -17,6 +17,7 @@ from pb.orgs.models import Organisation
 from pb.orgs.services import memberships_of as organisation_memberships_of
 from pb.steering.models import SteeringGroup
 from pb.steering.services import memberships_of as steering_memberships_of
+from pb.tally import services as tally
 from pb.transactions import commit
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
@@ -49,8 +50,16 @@ def jobs():
     page = db.paginate(
         services.job_runs_query(), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
     )
+    # A job whose worker died shows as failed, with its reason (pb.jobs.check_runs).
+    if tally.check_jobs(page.items):
+        commit()
     return render_template(
-        "admin/jobs.html", page=page, unsent_mail=mail.unsent_failed(), retry_form=ConfirmForm()
+        "admin/jobs.html",
+        page=page,
+        unsent_mail=mail.unsent_failed(),
+        retry_form=ConfirmForm(),
+        JobStatus=JobStatus,
+        count_budget_id=tally.budget_id_of_job,
     )
 
 

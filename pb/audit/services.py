@@ -7,6 +7,7 @@ the change itself, so the log and the data cannot disagree.
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
+from werkzeug.local import LocalProxy
 
 from pb.audit.models import GENESIS_HASH, AuditEvent
 from pb.extensions import db
@@ -21,8 +22,9 @@ def record(actor, action, subject=None, details=None):
     """Append one event. ``subject`` is a model instance (flushed, so it has an id) or None.
 
     The event joins the chain when the session next flushes (at the latest, when the request
-    commits): see :func:`_link_events`.
+    commits): see :func:`_link_events`. A proxy (``current_user``) is recorded as the object behind it.
     """
+    actor, subject = _unproxied(actor), _unproxied(subject)
     event = AuditEvent(
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
@@ -34,6 +36,10 @@ def record(actor, action, subject=None, details=None):
     db.session.add(event)
     db.session.info.setdefault(_UNLINKED, []).append(event)
     return event
+
+
+def _unproxied(value):
+    return value._get_current_object() if isinstance(value, LocalProxy) else value
 
 
 def _link_events(session, _flush_context, _instances):

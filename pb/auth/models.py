@@ -1,5 +1,6 @@
-"""Accounts."""
+"""Accounts and their signed-in sessions."""
 
+import hashlib
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -10,7 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from pb.extensions import db, login_manager
-from pb.models_base import TimestampMixin, UTCDateTime
+from pb.models_base import TimestampMixin, UTCDateTime, utcnow
 
 _hasher = PasswordHasher()
 
@@ -55,8 +56,14 @@ class User(UserMixin, TimestampMixin, db.Model):
         except (VerificationError, InvalidHashError):
             return False
 
+    # The key of the session this request runs in (see UserSession); set at sign-in and by load_user.
+    session_key = None
+
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        """What the session cookie and the remember-me cookie hold: account, session version, session key."""
+        if not self.session_key:
+            raise RuntimeError("start a session (pb.auth.sessions.start_session) before login_user")
+        return f"{self.id}:{self.session_version}:{self.session_key}"
 
     @property
     def is_active(self):
@@ -83,14 +90,47 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id}>"
 
 
+class UserSession(db.Model):
+    """One signed-in browser. Its cookies carry a random key; the server keeps only the key's hash.
+
+    Signing out deletes the row, so that browser's session cookie and remember-me cookie stop
+    working wherever they were copied; a password change deletes the account's other rows.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    @staticmethod
+    def hash_key(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
 @login_manager.user_loader
 def load_user(session_id):
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    """The active account whose live session the cookie names (one query), or None."""
+    parts = session_id.split(":")
+    if len(parts) != 3:
+        return None  # also a cookie from before sessions were kept on the server: sign in again
+    user_id, version, key = parts
+    if not user_id.isdigit() or not version.isdigit() or not key:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(
+        db.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            UserSession.key_hash == UserSession.hash_key(key),
+            UserSession.expires_at > utcnow(),
+        )
+    ).scalar_one_or_none()
     if user is None or not user.is_active or user.session_version != int(version):
         return None
+    user.session_key = key
     return user
 
 

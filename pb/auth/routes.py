@@ -23,7 +23,8 @@ from pb.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from pb.extensions import db, limiter
+from pb.auth.limits import login_limit, mail_limit, password_limit, refuse_password
+from pb.extensions import db
 from pb.i18n import SESSION_KEY, current_language
 from pb.models_base import utcnow
 from pb.security import safe_next
@@ -40,10 +41,6 @@ ROLE_LABELS = {
     "staff": _l("Staff member"),
     "admin": _l("Administrator"),
 }
-
-login_limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-# Registering and everything else that sends mail to an address someone typed.
-mail_limit = limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
 
 
 @bp.context_processor
@@ -96,20 +93,23 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            services.record_login(user)
+            services.sign_in(user, remember=form.remember.data)
             commit()
             login_user(user, remember=form.remember.data)
             session[SESSION_KEY] = user.locale
             with force_locale(user.locale):
                 flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data))
-        form.email.errors.append(_("Email or password is wrong."))
+        refuse_password(form.email, _("Email or password is wrong."))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @access(Access.SIGNED_IN)
 def logout():
+    # Ended on the server first: the session cookie and the remember-me cookie die wherever they were copied.
+    services.sign_out(_this_user())
+    commit()
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.home"))
@@ -323,13 +323,14 @@ def edit_profile():
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @access(Access.SIGNED_IN)
-@login_limit
+@password_limit
+@mail_limit
 def change_email():
     user = _this_user()
     form = ChangeEmailForm()
     if form.validate_on_submit():
         if not user.check_password(form.current_password.data):
-            form.current_password.errors.append(_("The password is wrong."))
+            refuse_password(form.current_password, _("The password is wrong."))
         elif form.new_email.data == user.email:
             form.new_email.errors.append(_("This is already the email address of your account."))
         else:
@@ -387,14 +388,14 @@ def confirm_email_change(token):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @access(Access.SIGNED_IN)
-@login_limit
+@password_limit
 def change_password():
     user = _this_user()
     form = ChangePasswordForm()
     form.account = user
     if form.validate_on_submit():
         if not user.check_password(form.current_password.data):
-            form.current_password.errors.append(_("The password is wrong."))
+            refuse_password(form.current_password, _("The password is wrong."))
         else:
             services.change_password(user, form.password.data)
             commit()
@@ -420,13 +421,13 @@ def export_data():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @access(Access.SIGNED_IN)
-@login_limit
+@password_limit
 def delete_account():
     user = _this_user()
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if not user.check_password(form.current_password.data):
-            form.current_password.errors.append(_("The password is wrong."))
+            refuse_password(form.current_password, _("The password is wrong."))
         else:
             services.delete_account(user)
             commit()

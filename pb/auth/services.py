@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from pb.audit.models import AuditEvent
 from pb.audit.services import record
 from pb.auth import personal_data
-from pb.auth.models import User, find_by_email
+from pb.auth.models import User, UserSession, find_by_email
 from pb.auth.personal_data import iso
+from pb.auth.sessions import end_session, end_sessions, start_session
 from pb.errors import DomainError
 from pb.extensions import db
 from pb.mail import external_url, send_localized_mail
@@ -61,6 +62,7 @@ def register(email, display_name, password, locale):
     db.session.add(user)
     db.session.flush()
     record(user, "auth.register", subject=user, details={"locale": locale})
+    start_session(user)
     send_verification(user)
     return user
 
@@ -157,16 +159,18 @@ def _spend_password_check(password):
         pass
 
 
-def record_login(user):
+def sign_in(user, remember=False):
+    start_session(user, remember)
     record(user, "auth.login", subject=user)
 
 
+def sign_out(user):
+    """End the session this request runs in: its cookies stop working, wherever they were copied."""
+    end_session(user)
+    record(user, "auth.logout", subject=user)
+
+
 # -- passwords -----------------------------------------------------------------------------------
-
-
-def _end_sessions(user):
-    """Every existing session and link of ``user`` stops working (see User.get_id)."""
-    user.session_version = (user.session_version or 1) + 1
 
 
 def _password_fingerprint(user):
@@ -210,7 +214,7 @@ def user_for_reset(token):
 
 def reset_password(user, new_password):
     user.set_password(new_password)
-    _end_sessions(user)
+    end_sessions(user)
     if user.email_verified_at is None:
         # The link reached the mailbox, which proves the address as well as a confirmation link would.
         user.email_verified_at = utcnow()
@@ -220,7 +224,7 @@ def reset_password(user, new_password):
 
 def change_password(user, new_password):
     user.set_password(new_password)
-    _end_sessions(user)
+    end_sessions(user)
     record(user, "auth.password_changed", subject=user)
     _mail_password_changed(user)
 
@@ -302,7 +306,7 @@ def confirm_email_change(token):
     old_email = user.email
     user.email = new_email
     user.email_verified_at = utcnow()
-    _end_sessions(user)
+    end_sessions(user)
     record(user, "auth.email_changed", subject=user)
     send_localized_mail(
         user.locale,
@@ -334,6 +338,12 @@ def export_data(user):
             "created_at": iso(user.created_at),
             "updated_at": iso(user.updated_at),
         },
+        "sessions": [
+            {"started_at": iso(row.created_at), "ends_at": iso(row.expires_at)}
+            for row in db.session.execute(
+                db.select(UserSession).filter_by(user_id=user.id).order_by(UserSession.id)
+            ).scalars()
+        ],
         **personal_data.export_all(user),
         "actions_in_audit_log": [
             {
@@ -366,7 +376,7 @@ def delete_account(user):
     user.is_staff_member = False
     user.is_admin = False
     user.deleted_at = utcnow()
-    _end_sessions(user)
+    end_sessions(user, keep_current=False)
     record(user, "auth.account_deleted", subject=user)
     if email:
         send_localized_mail(

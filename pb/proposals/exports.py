@@ -5,10 +5,10 @@ to a call, a CSV table and a ZIP of HTML printouts.
 The downloads read each proposal's latest *submitted* version (what the applicant sent), never the
 working copy, and leave out drafts that were never sent. The CSV is UTF-8 with a byte order
 mark so that Excel opens the Finnish letters correctly; amounts are in euros with a decimal
-point, dates in ISO 8601, so the file also reads cleanly into other tools.
+point, dates in ISO 8601, so the file also reads cleanly into other tools. Text that a spreadsheet
+would run as a formula is written with a quote in front (:mod:`pb.spreadsheet`).
 """
 
-import csv
 import difflib
 import io
 import zipfile
@@ -23,6 +23,7 @@ from pb.money import money, plain_euros
 from pb.orgs.models import OrganisationKind
 from pb.proposals.models import PartnerKind
 from pb.proposals.services.reading import call_proposals
+from pb.spreadsheet import DictWriter, Number
 
 
 def rendered_fields(data):
@@ -166,9 +167,9 @@ def _row(proposal):
         "budget_lines": "\n".join(
             f"{line['item']}: {plain_euros(line['amount_cents'])}" for line in data["budget_lines"]
         ),
-        "requested_eur": plain_euros(data["requested_cents"]),
-        "cofunding_eur": plain_euros(data["cofunding_cents"]),
-        "total_eur": plain_euros(data["total_cents"]),
+        "requested_eur": Number(plain_euros(data["requested_cents"])),
+        "cofunding_eur": Number(plain_euros(data["cofunding_cents"])),
+        "total_eur": Number(plain_euros(data["total_cents"])),
         "cofunding_sources": data["cofunding_sources"],
         "goals": "\n".join(
             f"{goal['change']} | {goal['measure']} | {goal['baseline']} | {goal['target']}" for goal in data["goals"]
@@ -185,7 +186,7 @@ def sent_proposals(call):
 def proposals_csv(call):
     """The CSV file as bytes."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer = DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for proposal in sent_proposals(call):
         writer.writerow(_row(proposal))

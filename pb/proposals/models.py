@@ -270,11 +270,19 @@ class Proposal(TimestampMixin, db.Model):
         return self.is_representative(user) or self._is_assisting_staff(user)
 
     def can_view(self, user):
+        """The applicants, co-applicants and the organisation's members; staff once it was sent.
+
+        A draft that was never sent (even one withdrawn unsent) is private, as its page tells the
+        applicant, except one that staff made for the group (the assisted channel), whose page
+        says that staff can see it.
+        """
         if user is None or not user.is_authenticated:
             return False
-        if user.is_staff or self.is_applicant(user) or self.coapplicant_for(user) is not None:
+        if self.is_applicant(user) or self.coapplicant_for(user) is not None:
             return True
-        return self.organisation is not None and self.organisation.is_member(user)
+        if self.organisation is not None and self.organisation.is_member(user):
+            return True
+        return user.is_staff and (self.submitted_at is not None or self.channel is Channel.ASSISTED)
 
     def is_editor(self, user):
         """An applicant, or a co-applicant with the right to edit (whether or not the call is still open)."""

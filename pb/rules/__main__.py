@@ -1,5 +1,11 @@
 """Command line: ``python -m pb.rules tally FILE.pb`` and ``python -m pb.rules check FILE.pb``.
 
+``check FILE.pb --hash`` also prints the file's check code, the hash of a count's exact inputs
+(:mod:`pb.rules.inputs_hash`), computed from the file by the rule its META names, exactly as
+the platform computes it from its database. When the file's META holds an ``inputs_hash`` (the
+platform's open data files do), the two are compared: a difference is reported and ends with
+exit code 1.
+
 Bad input (a malformed or missing file, an unknown rule) ends with exit code 2 and a
 single line on stderr.
 """
@@ -11,6 +17,7 @@ import json
 import os
 import sys
 
+from .inputs_hash import inputs_hash, rule_of_meta
 from .model import Instance, Outcome, ProjectResult
 from .pabulib import PabulibError, read_pabulib
 from .rulebook import RULES, THRESHOLD_META, tally
@@ -26,12 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     tally_parser.add_argument("--json", action="store_true", help="print one JSON object")
     check_parser = commands.add_parser("check", help="validate a .pb file and print a summary")
     check_parser.add_argument("file")
+    check_parser.add_argument(
+        "--hash", action="store_true", help="also print the check code of the file's inputs (SHA-256)"
+    )
     args = parser.parse_args(argv)
+    status = 0
     try:
         # Voter ids are only needed to write files back, and to check they are unique.
         instance = read_pabulib(args.file, keep_voters=args.command == "check")
         if args.command == "check":
             text = check_summary(args.file, instance)
+            if args.hash:
+                lines, matches = hash_lines(instance)
+                text = "\n".join([text, *lines])
+                status = 0 if matches is not False else 1
         else:
             outcome = tally(instance, args.rule, args.threshold)
             if args.json:
@@ -47,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader (``| head``) left early; point stdout at nothing so exit stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
+    return status
 
 
 def _fail(message: str) -> int:
@@ -110,6 +125,19 @@ def outcome_table(instance: Instance, outcome: Outcome) -> str:
         cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:4], widths[1:4])]
         lines.append("  ".join(cells + [row[4].ljust(widths[4]), row[5]]).rstrip())
     return "\n".join(lines)
+
+
+def hash_lines(instance: Instance) -> tuple[list[str], bool | None]:
+    """The check code computed from the file, and whether it equals META ``inputs_hash`` (None: no such key)."""
+    rule, threshold = rule_of_meta(instance.meta)
+    computed = inputs_hash(instance, rule, threshold)
+    lines = [f"inputs hash: {computed}"]
+    recorded = (instance.meta.get("inputs_hash") or "").strip().lower()
+    if not recorded:
+        return lines, None
+    if recorded == computed:
+        return lines + ["inputs hash matches META inputs_hash"], True
+    return lines + [f"warning: META inputs_hash is {recorded}: these are not the inputs it was computed from"], False
 
 
 def check_summary(path: str, instance: Instance) -> str:

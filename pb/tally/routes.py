@@ -149,7 +149,10 @@ def budget_results(round_budget_id):
     if run is None:
         budget = _budget_or_404(round_budget_id)
         return render_template(
-            "tally/not_published.html", budget=budget, voting_over=budget.round.is_voting_over()
+            "tally/not_published.html",
+            budget=budget,
+            voting_over=budget.round.is_voting_over(),
+            ballots_file=_ballots_file_open_to(budget, current_user),
         )
     budget = run.budget
     if not budget.round.can_view(current_user):
@@ -200,15 +203,20 @@ def results_csv(round_budget_id):
 @access(Access.PUBLIC)
 @limiter.limit(lambda: current_app.config.get("OPEN_DATA_RATE_LIMIT", "30 per minute"))
 def ballots_pb(round_budget_id):
-    """Anonymised ballots of a budget whose voting has closed, as a pabulib file."""
+    """Anonymised ballots of a budget whose voting has closed, as a pabulib file: open data once the
+    budget's result is published, for staff only before that (404 to everyone else)."""
     budget = _budget_or_404(round_budget_id)
-    if not services.can_start_tally(budget):
+    if not services.can_start_tally(budget) or not _ballots_file_open_to(budget, current_user):
         abort(404)
     return Response(
         services.pabulib_export(budget),
         mimetype="text/plain",
         headers=_download(f"ballots-{round_budget_id}.pb"),
     )
+
+
+def _ballots_file_open_to(budget, user):
+    return budget.round.can_manage(user) or services.published_run(budget.id) is not None
 
 
 def _download(filename):
@@ -227,6 +235,9 @@ def manage(round_id):
 
 
 def _progress_context(budget_round):
+    # A count whose worker died shows as failed, with its reason, and can be started again.
+    if services.check_tally_jobs(budget_round):
+        commit()
     return {
         "budget_round": budget_round,
         "budgets": [
@@ -272,10 +283,39 @@ def start(round_budget_id):
     commit()
     if started.run is not None:
         flash(_("These ballots were already counted. The result is below."), "info")
+    elif started.queued and services.not_queued(budget, started.job_id, current_user):
+        commit()
+        flash(
+            _(
+                "The count could not be queued: the job queue is not reachable. Nothing was counted; "
+                "try again when the job queue works again."
+            ),
+            "error",
+        )
     elif started.queued:
         flash(_("Counting started. This page shows its progress."), "success")
     else:
         flash(_("This count is already running."), "info")
+    return redirect(url_for("tally.manage", round_id=budget.round_id))
+
+
+@bp.route("/manage/budgets/<int:round_budget_id>/jobs/<job_id>/cancel", methods=["POST"])
+@access(Access.STAFF)
+def cancel(round_budget_id, job_id):
+    """Stop a waiting or running count, so that it can be started again."""
+    budget = db.get_or_404(RoundBudget, round_budget_id)
+    require(budget.round.can_manage(current_user))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_tally(budget, job_id, current_user)
+    except services.TallyError as error:
+        if error.status == 404:
+            abort(404)
+        flash(str(error), "error")
+        return redirect(url_for("tally.manage", round_id=budget.round_id))
+    commit()
+    flash(_("The count was stopped. Nothing was stored; you can start it again."), "success")
     return redirect(url_for("tally.manage", round_id=budget.round_id))
 
 

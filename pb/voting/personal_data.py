@@ -1,8 +1,13 @@
-"""What participatory budgeting holds about a person: the ideas they proposed (ballots name nobody)."""
+"""What participatory budgeting holds about a person: the ideas they proposed (ballots name nobody).
+
+When the account is erased the ideas stay, like proposals, without a link to the person (the account
+row is emptied); their pictures stay only without metadata (:func:`keep_pictures_without_metadata`).
+"""
 
 from pb.auth.personal_data import iso, register
 from pb.extensions import db
 from pb.voting.models import Idea
+from pb.voting.services.ideas import keep_pictures_without_metadata
 
 
 def export(user, email):
@@ -16,4 +21,8 @@ def export(user, email):
     }
 
 
-register("voting", export)
+def erase(user, email):
+    keep_pictures_without_metadata(user)
+
+
+register("voting", export, erase)

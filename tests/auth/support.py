@@ -38,3 +38,12 @@ def link_in(body, path_prefix):
 
 def is_signed_in(client):
     return client.get("/auth/account").status_code == 200
+
+
+def english_client(app, address=None):
+    """A browser reading English; ``address`` is what a proxy in front would put in X-Forwarded-For."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    if address:
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    return client

@@ -1,8 +1,6 @@
 import pytest
 
-from pb.app import create_app
-from pb.extensions import db, limiter
-from tests.auth.support import audit_actions, audit_events, is_signed_in, main, text
+from tests.auth.support import audit_actions, audit_events, english_client, is_signed_in, main, text
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_token, post_form
 
@@ -108,40 +106,12 @@ def test_a_signed_in_visitor_of_the_login_page_goes_on(client, user, login):
 
 
 @pytest.fixture
-def rate_limited_app(app):
-    """A second app on the same database with the limiter on (the session app runs with it off).
-
-    The limiter is one object shared by both apps; its state is put back afterwards
-    so that the rest of the suite keeps running without limits.
-    """
-    saved = dict(vars(limiter))
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "OUTBOX_PATH": app.config["OUTBOX_PATH"],
-            "REDIS_URL": None,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "LOGIN_RATE_LIMIT": "2 per minute",
-            "REGISTER_RATE_LIMIT": "2 per minute",
-        }
-    )
-    yield limited
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    vars(limiter).clear()
-    vars(limiter).update(saved)
+def rate_limited_app(limited_app):
+    return limited_app(LOGIN_RATE_LIMIT="2 per minute", REGISTER_RATE_LIMIT="2 per minute")
 
 
 def _limited_client(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    return english_client(app)
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,12 @@ def test_zero_is_an_amount_not_a_missing_one(app):
     form, valid, data = bind(app, form_data(min_grant="0", cofunding_percent="0"))
     assert valid, form.errors
     assert data["min_grant_cents"] == 0 and data["cofunding_percent"] == 0
+
+
+def test_plain_euros_writes_files_the_same_in_every_language():
+    from pb.money import plain_euros
+
+    assert plain_euros(150050) == "1500.50"
+    assert plain_euros(5) == "0.05"
+    assert plain_euros(0) == "0.00"
+    assert plain_euros(-550) == "-5.50"

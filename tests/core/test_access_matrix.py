@@ -39,10 +39,12 @@ OBJECT_LEVEL = {
     "orgs.revoke_invitation": _ORG_MANAGERS,
     "orgs.leave": {"org_member"},
     "steering.show": {"steering_member", "staff", "admin"},
-    # The demo NGO's draft: its representative edits it; staff and admins may read it.
-    "proposals.show": _ORG_MANAGERS,
-    "proposals.version": _ORG_MANAGERS,
-    "proposals.download_attachment": _ORG_MANAGERS,
+    # The demo NGO's draft, never sent: its representative edits it; its page promises that only the
+    # applicants see it, so staff and admins may not (tests/proposals/test_draft_privacy.py).
+    "proposals.show": {"org_member"},
+    "proposals.version": {"org_member"},
+    "proposals.download_attachment": {"org_member"},
+    "proposals.screen": set(),
     "proposals.edit_step": {"org_member"},
     "proposals.attachments": {"org_member"},
     "proposals.preview": {"org_member"},

@@ -74,7 +74,7 @@ def test_a_failing_mail_server_keeps_the_action_shows_success_and_the_mail_is_re
         job = Job.fetch(job_id_of(stored.id), connection=redis_connection())
         assert job.retries_left == len(RETRY_WAITS) - 1  # RQ tries again after a wait
 
-    staff_client = signed_in_client(app, make_user("koordinaattori@example.com", staff=True))
+    staff_client = signed_in_client(app, make_user("koordinaattori@example.com", staff=True, locale="en"))
     page = text(staff_client.get("/staff/jobs"))
     assert "Mail not sent: 1" in page
     assert "uusi@example.com" in page

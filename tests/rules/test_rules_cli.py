@@ -97,3 +97,67 @@ def test_a_real_file_tallies_by_its_meta_rule(pabulib_dir):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["rule"] == "greedy-no-skip" and len(data["selected"]) == 7
+
+
+def test_check_hash_prints_the_check_code_of_the_inputs(election_file):
+    import hashlib
+
+    canonical = [
+        "pb-tally-inputs 1",
+        "rule greedy",
+        "threshold -",
+        "vote_type approval",
+        "unit 1",
+        "budget 100",
+        "project a 50",
+        "project b 40",
+        "project c 30",
+        "ballot 1 a:1,b:1",
+        "ballot 1 a:1,c:1",
+        "ballot 1 b:1",
+    ]
+    expected = hashlib.sha256("".join(line + "\n" for line in canonical).encode()).hexdigest()
+    result = cli("check", election_file, "--hash")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"inputs hash: {expected}"
+    assert "no warnings" in result.stdout  # the summary comes first, as without --hash
+
+
+def test_check_hash_takes_the_threshold_of_greedy_threshold_and_ignores_ballot_order(tmp_path):
+    from pb.rules.inputs_hash import inputs_hash
+
+    text = APPROVAL.replace("rule;greedy", "rule;greedy-threshold\nmin_project_score_threshold;2")
+    reordered = text.replace("1;a,b\n2;b\n3;c,a", "7;b\n8;a,c\n9;b,a")
+    hashes = []
+    for name, content in (("one.pb", text), ("two.pb", reordered)):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        result = cli("check", path, "--hash")
+        assert result.returncode == 0, result.stderr
+        hashes.append(result.stdout.splitlines()[-1].removeprefix("inputs hash: "))
+    assert hashes[0] == hashes[1] == inputs_hash(read_pabulib_text(text), "greedy-threshold", 2)
+    assert hashes[0] != inputs_hash(read_pabulib_text(text), "greedy-threshold", 3)
+
+
+def test_check_hash_compares_with_the_files_own_inputs_hash(tmp_path, election_file):
+    result = cli("check", election_file, "--hash")
+    computed = result.stdout.splitlines()[-1].removeprefix("inputs hash: ")
+    text = election_file.read_text(encoding="utf-8")
+    same, other = tmp_path / "same.pb", tmp_path / "other.pb"
+    same.write_text(text.replace("rule;greedy", f"rule;greedy\r\ninputs_hash;{computed}"), encoding="utf-8")
+    other.write_text(text.replace("rule;greedy", f"rule;greedy\r\ninputs_hash;{'0' * 64}"), encoding="utf-8")
+
+    result = cli("check", same, "--hash")
+    assert result.returncode == 0 and "inputs hash matches META inputs_hash" in result.stdout
+    result = cli("check", other, "--hash")
+    assert result.returncode == 1
+    assert f"inputs hash: {computed}" in result.stdout and f"warning: META inputs_hash is {'0' * 64}" in result.stdout
+
+
+
+def test_check_hash_needs_the_threshold_of_greedy_threshold(tmp_path):
+    path = tmp_path / "nothreshold.pb"
+    path.write_text(APPROVAL.replace("rule;greedy", "rule;greedy-threshold"), encoding="utf-8")
+    result = cli("check", path, "--hash")
+    assert result.returncode == 2
+    assert "META rule greedy-threshold needs META min_project_score_threshold" in result.stderr

@@ -47,11 +47,12 @@ def recount(text):
     ],
     ids=["approval-mes", "knapsack-greedy", "cumulative-threshold"],
 )
-def test_ballots_file_recounts_to_the_stored_outcome_and_hash(app, client, settings, votes):
+def test_ballots_file_recounts_to_the_stored_outcome_and_hash(app, client, login, settings, votes):
     budget = make_round(**settings).budgets[0]
     add_ballots(budget, votes(budget.projects))
     add_ballots(budget, votes(budget.projects)[:1], channel=Channel.PAPER)
     run = count(app, budget)
+    login(make_user(staff=True))  # not published yet: only staff get the file (tests/tally/test_ballots_file_access.py)
 
     response = client.get(f"/results/budgets/{budget.id}/ballots.pb")
     assert response.status_code == 200
@@ -63,9 +64,10 @@ def test_ballots_file_recounts_to_the_stored_outcome_and_hash(app, client, setti
     assert [p.name for p in instance.projects] == ["Leikkipuisto", "Penkit rannalle", "Kirjastokaappi", "Ulkokuntosali"]
 
 
-def test_ballots_file_names_nobody(app, client):
+def test_ballots_file_names_nobody(app, client, login):
     budget = make_round().budgets[0]
     add_ballots(budget, [[budget.projects[0]], [budget.projects[1]], [budget.projects[0], budget.projects[2]]])
+    login(make_user(staff=True))
     text = client.get(f"/results/budgets/{budget.id}/ballots.pb").get_data(as_text=True)
     secrets = db.session.execute(db.select(Ballot.voter_key, Ballot.receipt_hash, Ballot.id)).all()
     for voter_key, receipt_hash, _ballot_id in secrets:

@@ -150,7 +150,9 @@ def test_results_json_and_csv_carry_the_inputs_hash(app, client, budget, staff_u
     assert rows[0]["title_fi"] == "Leikkipuisto" and rows[0]["selected"] == "1" and rows[0]["cost_eur"] == "30000.00"
 
 
-def test_ballots_file_only_after_voting_closed(client, budget):
+def test_ballots_file_only_after_voting_closed(client, budget, staff_user, login):
+    page(client, f"/results/budgets/{budget.id}/ballots.pb", status=404)  # not published: staff only
+    login(staff_user)
     response = client.get(f"/results/budgets/{budget.id}/ballots.pb")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     open_budget = make_round(voting="open").budgets[0]

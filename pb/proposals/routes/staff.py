@@ -41,7 +41,8 @@ def manage_call(call_id):
         "proposals/manage_call.html",
         call=call,
         now=now,
-        sent=[p for p in proposals if p.status is not ProposalStatus.DRAFT],
+        # Sent at least once (perhaps withdrawn since); a draft withdrawn unsent stays private, as drafts do.
+        sent=[p for p in proposals if p.submitted_at is not None],
         drafts=[p for p in proposals if p.status is ProposalStatus.DRAFT],
         accepting=call.is_accepting_proposals(now),
         open_data=services.proposals_open_data(call, now) is not None,

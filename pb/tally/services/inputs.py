@@ -4,35 +4,30 @@ Reading ballots: :func:`load_instance` runs one query over ``ballots`` outer-joi
 ``ballot_choices`` (three columns, driver tuples) and builds the ``pb.rules`` ballot arrays
 directly: 90,000 ballots with 330,000 choices load in about a second on a small machine.
 
-The inputs hash: :func:`canonical_inputs` writes the exact inputs of a count as text, one
-item a line, and :func:`inputs_hash` is its sha256. Anyone can recompute it from the open
-data ``.pb`` file (:func:`pb.tally.services.open_data.pabulib_export`)::
-
-    pb-tally-inputs 1
-    rule <rule>
-    threshold <minimum score, or ->
-    vote_type <approval | cumulative | ...>
-    unit <minor units per currency unit>
-    budget <budget in minor units>
-    project <id> <cost in minor units>         one line per project, in ballot order
-    ballot <count> <id>:<points>,<id>:<points>  one line per distinct ballot, its entries sorted
-                                                as text, the lines sorted as text
-
-Project order is part of the inputs because rules break ties by it.
+The inputs hash (the published check code): :func:`inputs_hash` of the instance, the round's
+rule and threshold. The canonical text and its hash live in :mod:`pb.rules.inputs_hash`, so that
+``python -m pb.rules check FILE.pb --hash`` recomputes it from the open data ``.pb`` file
+(:func:`pb.tally.services.open_data.pabulib_export`) with the very same code.
 """
-
-import hashlib
-from collections import Counter
 
 from sqlalchemy import select
 
 from pb.extensions import db
 from pb.rules import Project as RulesProject
+from pb.rules.inputs_hash import CANONICAL_VERSION, canonical_inputs, inputs_hash
 from pb.rules.model import BallotsBuilder, Instance
 from pb.voting.models import Ballot, BallotChoice, Project
 from pb.voting.services.pabulib_import import UNIT
 
-CANONICAL_VERSION = "pb-tally-inputs 1"
+__all__ = [
+    "CANONICAL_VERSION",
+    "budget_projects",
+    "canonical_inputs",
+    "inputs_hash",
+    "load_instance",
+    "rule_of",
+    "vote_type_of",
+]
 
 
 def budget_projects(budget_id):
@@ -106,32 +101,3 @@ def rule_of(budget_round):
     """The round's rule and its threshold (a threshold only for greedy-threshold)."""
     threshold = budget_round.rule_threshold if budget_round.rule == "greedy-threshold" else None
     return budget_round.rule, threshold
-
-
-def canonical_inputs(instance, rule, threshold=None):
-    """The lines that :func:`inputs_hash` hashes (see the module docstring)."""
-    ids = instance.project_ids
-    yield CANONICAL_VERSION
-    yield f"rule {rule}"
-    yield f"threshold {'-' if threshold is None else int(threshold)}"
-    yield f"vote_type {instance.vote_type}"
-    yield f"unit {instance.unit}"
-    yield f"budget {instance.budget}"
-    for project in instance.projects:
-        yield f"project {project.id} {project.cost}"
-    ballots = instance.ballots
-    entries = [f"{ids[i]}:{p}" for i, p in zip(ballots.indices.tolist(), ballots.points.tolist())]
-    bounds = ballots.indptr.tolist()
-    counts = Counter()
-    for row, multiplicity in enumerate(ballots.multiplicity.tolist()):
-        counts[",".join(sorted(entries[bounds[row] : bounds[row + 1]]))] += multiplicity
-    for key in sorted(counts):
-        yield f"ballot {counts[key]} {key}"
-
-
-def inputs_hash(instance, rule, threshold=None):
-    digest = hashlib.sha256()
-    for line in canonical_inputs(instance, rule, threshold):
-        digest.update(line.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()

@@ -5,7 +5,6 @@ The ``.pb`` file numbers voters 1..n and says nothing else about them; its META
 (:mod:`pb.tally.services.inputs`).
 """
 
-import csv
 import io
 
 from flask import current_app
@@ -13,6 +12,8 @@ from flask import current_app
 from pb.money import plain_euros
 from pb.rules import Project as RulesProject
 from pb.rules import pabulib_text
+from pb.spreadsheet import Number
+from pb.spreadsheet import writer as csv_writer
 from pb.tally.reasons import rule_name
 from pb.tally.services.inputs import budget_projects, inputs_hash, load_instance, rule_of, vote_type_of
 from pb.tally.services.pages import result_lines
@@ -106,14 +107,14 @@ CSV_COLUMNS = ("project_id", "title_fi", "cost_eur", "score", "supporters", "sel
 
 def results_csv(run):
     stream = io.StringIO(newline="")
-    writer = csv.writer(stream, lineterminator="\r\n")
+    writer = csv_writer(stream, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for line in result_lines(run):
         writer.writerow(
             [
                 line["id"],
                 line["title"].get("fi", ""),
-                plain_euros(line["cost"]),
+                Number(plain_euros(line["cost"])),
                 line["score"],
                 line["supporters"],
                 1 if line["selected"] else 0,

@@ -1,26 +1,29 @@
-"""Starting a count (a background job queued after the commit) and publishing its result.
+"""Starting a count (a background job queued after the commit), stopping one, and publishing its result.
 
 The jobs (:mod:`pb.tally.jobs`) are queued by dotted name, so this module never imports them.
+Whether a waiting or running count will ever finish is asked of the job queue (``pb.jobs.check_runs``):
+one whose worker died shows as failed, with the reason, and can be started again at once.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from pb import jobs
 from pb.audit.services import record
 from pb.errors import DomainError
 from pb.extensions import db
-from pb.jobs import JobRun, JobStatus, enqueue
+from pb.jobs import JobRun, enqueue
 from pb.models_base import utcnow
 from pb.tally.models import TallyRun
 from pb.tally.services.inputs import inputs_hash, load_instance, rule_of
-from pb.tally.services.pages import published_run
+from pb.tally.services.pages import published_run, tally_jobs_of
 from pb.transactions import after_commit
 
-# A tally takes seconds; a job "running" this long lost its worker and may be started again.
-STALE_JOB_AFTER = timedelta(minutes=15)
+COUNT_JOB = "pb.tally.jobs.run_tally"
+# Without a job queue (inline jobs), a job "running" this long lost its process and may be started again.
+STALE_JOB_AFTER = jobs.INLINE_STALE_AFTER
 
 
 class TallyError(DomainError):
@@ -64,11 +67,10 @@ def start_tally(budget, actor):
     if existing is not None:
         return TallyStart(job_id, existing, queued=False)
     job = db.session.get(JobRun, job_id)
-    if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not _is_stale(job):
-        return TallyStart(job_id, None, queued=False)
-    if job is not None and _is_stale(job):
-        job.status = JobStatus.FAILED
-        job.error = "The worker stopped before the job finished."
+    if jobs.is_pending(job):
+        check_jobs([job])
+        if jobs.is_pending(job):
+            return TallyStart(job_id, None, queued=False)
     record(
         actor,
         "tally.started",
@@ -76,12 +78,62 @@ def start_tally(budget, actor):
         details={"job_id": job_id, "rule": rule, "inputs_hash": hash_value, "ballots": instance.ballots.n_voters},
     )
     budget_id, actor_id = budget.id, getattr(actor, "id", None)
-    after_commit(lambda: enqueue("pb.tally.jobs.run_tally", budget_id, hash_value, actor_id, job_id=job_id))
+    after_commit(lambda: enqueue(COUNT_JOB, budget_id, hash_value, actor_id, job_id=job_id))
     return TallyStart(job_id, None, queued=True)
 
 
-def _is_stale(job):
-    return job.status is JobStatus.RUNNING and job.started_at is not None and utcnow() - job.started_at > STALE_JOB_AFTER
+def tally_job_of(budget, job_id):
+    """The budget's tally job ``job_id``, or None (a job id of another budget or kind is not its)."""
+    if not job_id.startswith(f"tally-{budget.id}-"):
+        return None
+    return db.session.get(JobRun, job_id)
+
+
+def not_queued(budget, job_id, actor):
+    """After the commit that queued a count: whether the job queue refused it (then audited).
+
+    The job run is then failed, so the next start queues it again at once.
+    """
+    job = db.session.get(JobRun, job_id, populate_existing=True)
+    if not jobs.not_queued(job):
+        return False
+    record(actor, "tally.not_queued", subject=budget, details={"job_id": job_id, "error": job.error.splitlines()[0]})
+    return True
+
+
+def check_tally_jobs(budget_round):
+    """Mark failed, from the job queue's own state, the counts of the round that will never finish.
+
+    Flushes; returns the jobs marked, each audited.
+    """
+    return check_jobs([job for budget in budget_round.budgets for job in tally_jobs_of(budget.id)])
+
+
+def check_jobs(job_runs):
+    """Mark failed those of ``job_runs`` that wait or run but will never finish (``pb.jobs.check_runs``),
+    each audited with its reason; returns them. Flushes."""
+    ended = jobs.check_runs(job_runs)
+    for job, reason in ended:
+        record(None, "job.abandoned", details={"job_id": job.id, "reason": reason})
+    return [job for job, _reason in ended]
+
+
+def budget_id_of_job(job):
+    """The round budget a count job (``run_tally``) counts, or None for any other job."""
+    if job.func != COUNT_JOB or not job.args:
+        return None
+    return job.args[0]
+
+
+def cancel_tally(budget, job_id, actor):
+    """Stop the budget's waiting or running count ``job_id``; it can be started again at once."""
+    job = tally_job_of(budget, job_id)
+    if job is None:
+        raise TallyError(_("There is no such count."), status=404)
+    if not jobs.cancel(job, f"stopped by staff member {getattr(actor, 'id', None)}"):
+        raise TallyError(_("This count has already ended."))
+    record(actor, "tally.cancelled", subject=budget, details={"job_id": job_id})
+    return job
 
 
 def stored_run(budget_id, hash_value, rule):

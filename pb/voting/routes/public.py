@@ -91,7 +91,10 @@ def idea_image(idea_id):
     if item.image_stored_name is None:
         abort(404)
     extension = "png" if item.image_content_type == "image/png" else "jpg"
-    return send_upload(item.image_stored_name, f"idea-{item.id}.{extension}", item.image_content_type)
+    try:  # sent without metadata (pb.uploads cleans a picture stored before stripping existed)
+        return send_upload(item.image_stored_name, f"idea-{item.id}.{extension}", item.image_content_type)
+    except FileNotFoundError:
+        abort(404)
 
 
 @bp.route("/receipt", methods=["GET", "POST"])

@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from pb.audit.services import record
 from pb.extensions import db
 from pb.models_base import utcnow
+from pb.transactions import after_commit
+from pb.uploads import clean_stored_picture, delete_upload
 from pb.voting.models import Idea, IdeaStatus
 from pb.voting.services.errors import RoundRuleError
 from pb.voting.services.rounds import add_project
@@ -28,6 +30,22 @@ def submit_idea(user, budget_round, district_id, title, text, location, image=No
     db.session.flush()
     record(user, "voting.idea_submitted", idea, {"round_id": budget_round.id})
     return idea
+
+
+def keep_pictures_without_metadata(author):
+    """When ``author``'s account is erased, their ideas stay (public contributions, no longer linked to
+    them), and so do the ideas' pictures, but only without metadata: each is cleaned now (one stored
+    before stripping existed still has its EXIF). A picture that cannot be cleaned (unreadable, its
+    file gone) is taken off its idea, and its file deleted once that is committed."""
+    query = db.select(Idea).where(Idea.author_id == author.id, Idea.image_stored_name.is_not(None)).order_by(Idea.id)
+    for idea in db.session.execute(query).scalars():
+        if clean_stored_picture(idea.image_stored_name, idea.image_content_type):
+            continue
+        stored_name = idea.image_stored_name
+        idea.image_stored_name = idea.image_content_type = None
+        db.session.flush()
+        record(author, "voting.idea_picture_removed", idea, {"reason": "metadata could not be removed"})
+        after_commit(lambda name=stored_name: delete_upload(name))
 
 
 def public_ideas(budget_round):
