@@ -91,8 +91,12 @@ class Config:
         # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none, the socket's address).
         self.TRUSTED_PROXIES = int(os.environ.get("PB_TRUSTED_PROXIES", "0"))
         self.REGISTER_RATE_LIMIT = os.environ.get("PB_REGISTER_RATE_LIMIT", "5 per minute;50 per day")
-        self.VOTING_RATE_LIMIT = os.environ.get("PB_VOTING_RATE_LIMIT", "120 per minute")
-        self.VOTING_CODE_RATE_LIMIT = os.environ.get("PB_VOTING_CODE_RATE_LIMIT", "20 per minute")
+        # Ballots per address (generous: a class votes from one address) and per voter (account or code).
+        self.VOTING_RATE_LIMIT = os.environ.get("PB_VOTING_RATE_LIMIT", "600 per minute")
+        self.VOTING_VOTER_RATE_LIMIT = os.environ.get("PB_VOTING_VOTER_RATE_LIMIT", "30 per minute")
+        # Wrong voting codes and receipts per address (right ones are not counted), and entries of one code.
+        self.VOTING_CODE_RATE_LIMIT = os.environ.get("PB_VOTING_CODE_RATE_LIMIT", "20 per minute;200 per hour")
+        self.VOTING_CODE_PER_CODE_RATE_LIMIT = os.environ.get("PB_VOTING_CODE_PER_CODE_RATE_LIMIT", "10 per hour")
 
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

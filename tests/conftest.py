@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from pb.app import create_app
 from pb.extensions import db as _db
+from pb.extensions import limiter
 
 REQUIRE_SERVICES = os.environ.get("PB_REQUIRE_SERVICES") == "1"
 PABULIB_DIR = Path(os.environ.get("PB_PABULIB_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"))
@@ -65,7 +66,9 @@ def app(tmp_path_factory):
             "LOGIN_RATE_LIMIT": "100000 per minute",
             "REGISTER_RATE_LIMIT": "100000 per minute",
             "VOTING_RATE_LIMIT": "100000 per minute",
+            "VOTING_VOTER_RATE_LIMIT": "100000 per minute",
             "VOTING_CODE_RATE_LIMIT": "100000 per minute",
+            "VOTING_CODE_PER_CODE_RATE_LIMIT": "100000 per minute",
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": os.environ.get("REDIS_URL") or None,
             "SERVER_NAME": None,
@@ -80,6 +83,44 @@ def app(tmp_path_factory):
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def limited_app(app):
+    """``limited_app(**config)``: a second app on the same database with the limiter on (the session
+    app runs with it off), built with ``config`` on top of the test settings.
+
+    The limiter is one object shared by all apps; its state is put back afterwards
+    so that the rest of the suite keeps running without limits.
+    """
+    saved = dict(vars(limiter))
+    built = []
+
+    def build(**config):
+        limited = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": app.config["SECRET_KEY"],
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "SESSION_COOKIE_SECURE": False,
+                "REMEMBER_COOKIE_SECURE": False,
+                "OUTBOX_PATH": app.config["OUTBOX_PATH"],
+                "REDIS_URL": None,
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": "memory://",
+                **config,
+            }
+        )
+        built.append(limited)
+        return limited
+
+    yield build
+    for limited in built:
+        with limited.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    vars(limiter).clear()
+    vars(limiter).update(saved)
 
 
 @pytest.fixture

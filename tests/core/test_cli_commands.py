@@ -144,6 +144,15 @@ def test_import_keeps_currency_dates_and_project_ids_and_reports_ballots_and_pro
     [event] = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "voting.round_imported")).scalars()
     assert event.details["meta"]["currency"] == "PLN" and event.details["project_ids"] == source["project_ids"]
 
+    # The open data of the round says the file's currency, and editing the round's texts keeps the file's META.
+    from pb.tally.services import pabulib_meta
+    from pb.voting import services as voting
+
+    assert pabulib_meta(budget_round.budgets[0])["currency"] == "PLN"
+    voting.update_round(None, budget_round, {"description": {"fi": "Uusi kuvaus", "en": "New text"}})
+    assert pabulib_import.file_source(budget_round) == source
+    assert budget_round.description["fi"] == "Uusi kuvaus"
+
 
 def test_a_file_whose_voting_ends_in_the_future_is_imported_closed(app, tmp_path):
     path = tmp_path / "future.pb"

@@ -18,6 +18,13 @@ from pb.tally.reasons import rule_name
 from pb.tally.services.inputs import budget_projects, inputs_hash, load_instance, rule_of, vote_type_of
 from pb.tally.services.pages import result_lines
 from pb.voting.models import BallotFormat
+from pb.voting.services.pabulib_import import file_source
+
+
+def _currency(budget_round):
+    """EUR, or the currency of the pabulib file the round was imported from (its amounts are the file's)."""
+    source = file_source(budget_round) or {}
+    return source.get("meta", {}).get("currency") or "EUR"
 
 
 def pabulib_meta(budget):
@@ -35,7 +42,7 @@ def pabulib_meta(budget):
         "rule": rule,
         "date_begin": begins.strftime("%d.%m.%Y") if begins else "",
         "date_end": closes.strftime("%d.%m.%Y") if closes else "",
-        "currency": "EUR",
+        "currency": _currency(budget_round),
         "language": "fi",
     }
     if budget_round.ballot_format is BallotFormat.APPROVAL and budget_round.max_choices:

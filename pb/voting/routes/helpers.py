@@ -1,19 +1,70 @@
 """What several voting pages share: loading a round or budget, session keys and rate limits."""
 
-from flask import abort, current_app
+from flask import abort, current_app, g, request, session
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from pb.access import require
+from pb.codes import app_key, keyed_hash
 from pb.extensions import db, limiter
 from pb.voting.models import BudgetRound, RoundBudget
 
 CODE_SESSION = "pb_voting_code"
 RECEIPT_SESSION = "pb_voting_receipt"
 
-# Guessing codes or receipts is refused long before it could succeed; casting is limited per address.
-code_limit = limiter.limit(lambda: current_app.config["VOTING_CODE_RATE_LIMIT"], methods=["POST"])
-ballot_limit = limiter.limit(lambda: current_app.config["VOTING_RATE_LIMIT"], methods=["POST"])
+
+# Rate limits that suit shared addresses: a school class or a pop-up point votes from one address.
+# Codes and receipts: wrong ones are limited per address (guessing is refused long before it could
+# succeed) and every entry of one code is limited per code; right codes from one address are not
+# limited. Ballots: per voter (account or code), and generously per address.
+
+
+def refuse_code():
+    """Count this request as a wrong code or receipt for the per-address limit."""
+    g.voting_code_refused = True
+
+
+def _code_refused(_response):
+    return g.get("voting_code_refused", False)
+
+
+def _typed_code():
+    typed = request.form.get("code") or request.form.get("receipt") or ""
+    # Keyed: the limiter's storage and its log lines hold no usable code.
+    return "code:" + keyed_hash(app_key(), "pb.voting.limit", typed)[:32]
+
+
+def _voter():
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    code_session = session.get(CODE_SESSION) or {}
+    return f"code:{code_session['code']}" if code_session.get("code") else get_remote_address()
+
+
+def _both(*limits):
+    def decorator(view):
+        for limit in reversed(limits):
+            view = limit(view)
+        return view
+
+    return decorator
+
+
+code_limit = _both(
+    limiter.shared_limit(
+        lambda: current_app.config["VOTING_CODE_RATE_LIMIT"], "voting-code-by-address",
+        methods=["POST"], deduct_when=_code_refused,
+    ),
+    limiter.shared_limit(
+        lambda: current_app.config["VOTING_CODE_PER_CODE_RATE_LIMIT"], "voting-code-by-code",
+        key_func=_typed_code, methods=["POST"],
+    ),
+)
+ballot_limit = _both(
+    limiter.limit(lambda: current_app.config["VOTING_RATE_LIMIT"], methods=["POST"]),
+    limiter.limit(lambda: current_app.config["VOTING_VOTER_RATE_LIMIT"], key_func=_voter, methods=["POST"]),
+)
 
 
 def round_or_404(round_id, budgets=False):

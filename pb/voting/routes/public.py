@@ -13,7 +13,7 @@ from pb.voting import services
 from pb.voting.forms import PHASE_DATE_FIELDS, IdeaForm, ReceiptForm
 from pb.voting.models import Idea
 from pb.voting.routes.blueprint import bp
-from pb.voting.routes.helpers import code_limit, round_or_404
+from pb.voting.routes.helpers import code_limit, refuse_code, round_or_404
 from pb.voting.services import RoundRuleError
 
 
@@ -106,4 +106,6 @@ def receipt():
     if form.validate_on_submit():
         checked = True
         found = services.find_receipt(form.receipt.data)
+        if found is None:
+            refuse_code()
     return render_template("voting/receipt.html", form=form, checked=checked, ballot=found, now=utcnow())

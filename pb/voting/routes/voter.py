@@ -19,6 +19,7 @@ from pb.voting.routes.helpers import (
     ballot_limit,
     budget_or_404,
     code_limit,
+    refuse_code,
     round_or_404,
 )
 from pb.voting.services import VotingRefused
@@ -90,6 +91,7 @@ def code(round_id):
             voting_code = services.check_code(budget_round, form.code.data)
         except VotingRefused as refusal:
             commit()
+            refuse_code()
             form.code.errors.append(refusal.message)
             return render_template("voting/code.html", budget_round=budget_round, form=form), refusal.status
         if services.code_district(voting_code) is None and not form.district_id.data and _needs_district(budget_round):

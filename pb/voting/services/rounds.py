@@ -23,6 +23,7 @@ FROZEN_FIELDS = (
     "eligibility",
     "voting_closes_at",
 )
+LANGUAGES = ("fi", "sv", "en")
 ROUND_FIELDS = (
     "name",
     "description",
@@ -87,6 +88,10 @@ def _same(new, old):
 def update_round(actor, budget_round, values):
     """Change the round; refused for the frozen settings once voting has opened. Returns changed names."""
     merged = {name: values.get(name, getattr(budget_round, name)) for name in ROUND_FIELDS}
+    if values.get("description") is not None:
+        # The form edits the languages; what else the description keeps (an imported file's META) stays.
+        kept = {key: value for key, value in (budget_round.description or {}).items() if key not in LANGUAGES}
+        merged["description"] = {**kept, **values["description"]}
     changed = [name for name in ROUND_FIELDS if not _same(merged[name], getattr(budget_round, name))]
     if budget_round.is_frozen and any(name in FROZEN_FIELDS for name in changed):
         raise _frozen_error()
