@@ -30,6 +30,8 @@ project's factor comes from its supporter groups (directly when all of them can 
 full). See :func:`equal_shares_add1` for how budget steps are skipped. Plain MES, a
 single count, skips the classes: it counts ballot by ballot and prices only the projects
 that can still be the cheapest (see :func:`_count_by_ballot`).
+
+Why each shortcut is exact, for a reviewer: docs/equal-shares.md.
 """
 
 from __future__ import annotations
@@ -301,7 +303,7 @@ class _Structure:
         del self.seq[r:]
         self.size = self.levels[r].id_end
 
-    def _supporters(self, s: int):
+    def _supporters(self, s: int) -> _Supporters:
         """The supporters of ``s`` and their ballot entries for other projects in the
         structure, as a split by ``s`` needs them (the same in every split by ``s``)."""
         got = self.supporters.get(s)
@@ -319,12 +321,12 @@ class _Structure:
             pos, owner = pos[keep], owner[keep]
             vweight = prof.mult[voters].astype(np.float64)
             vpidx = prof.col_pidx[a:z]
-            got = (voters, vpidx, vweight, pos, proj[keep], vpidx[owner], vweight[owner])
+            got = _Supporters(voters, vpidx, vweight, pos, proj[keep], vpidx[owner], vweight[owner])
             self.supporters[s] = got
         return got
 
     def _split(self, lv: _Level, s: int) -> _Level:
-        voters = self._supporters(s)[0]
+        voters = self._supporters(s).rows
         old = self.vcls.take(voters)
         undo = [(self.vcls, voters, old)]
         # Which voters and entries a split groups together depends only on the set bought
@@ -363,9 +365,9 @@ class _Structure:
         class, points on ``s``), and their entries for the projects not bought yet move
         with them. Also returns the entries those ballot entries count in now."""
         np_ = self.prof.n_points
-        voters, vpidx, vweight, pos, pos_proj, spidx, bw = self._supporters(s)
+        sup = self._supporters(s)
         shape = _SplitShape()
-        gkeys, shape.group, shape.gw = self.group_classes(old * np_ + vpidx if np_ > 1 else old, vweight)
+        gkeys, shape.group, shape.gw = self.group_classes(old * np_ + sup.points if np_ > 1 else old, sup.weight)
         shape.group_voter = _some_member(shape.group, len(gkeys))
         # Each new class's utility from s: what its voters pay per unit of price factor.
         if np_ > 1:
@@ -374,22 +376,45 @@ class _Structure:
             shape.eu = np.full(len(gkeys), self.prof.pvals[0] * self.prof.fcosts[s])
         bought = np.zeros(self.prof.m, dtype=bool)
         bought[self.seq[:-1]] = True
-        ok = (~bought.take(pos_proj)).nonzero()[0]
-        shape.pos = pos[ok]
+        ok = (~bought.take(sup.entry_project)).nonzero()[0]
+        shape.pos = sup.entry_pos[ok]
         was = self.eid.take(shape.pos)
         # A new entry is an old entry (class, project, points) taken by the voters of one
         # new class: keyed by (old entry, points on s).
         if np_ == 1:
-            moved_from, inv, weights = self.group_entries(was, bw[ok])
+            moved_from, inv, weights = self.group_entries(was, sup.entry_weight[ok])
             new_class = self.group_classes.group_of(self.ek[moved_from])
         else:
-            keys, inv, weights = self.group_entries(was * np_ + spidx[ok], bw[ok])
+            keys, inv, weights = self.group_entries(was * np_ + sup.entry_points[ok], sup.entry_weight[ok])
             moved_from = keys // np_
             new_class = self.group_classes.group_of(self.ek[moved_from] * np_ + keys % np_)
         shape.entry, shape.weights, shape.entry_class = inv, weights, new_class
         shape.entry_pos = _some_member(inv, len(moved_from))
         shape.ej, shape.eu_entries = self.ej[moved_from], self.eu[moved_from]
         return shape, was
+
+
+@dataclass(slots=True, eq=False)
+class _Supporters:
+    """The supporters of a project ``s``, and their ballot entries that move when ``s`` is
+    bought, as parallel arrays (see :meth:`_Structure._supporters`).
+
+    One element per supporter, a distinct ballot giving ``s`` points: ``rows``, its row in
+    the profile (what ``_Structure.vcls`` indexes); ``points``, the number (index into
+    ``_Profile.pvals``) of its points on ``s``; ``weight``, how many voters cast it. One
+    element per entry of those ballots for another project the structure counts:
+    ``entry_pos``, the entry's place in the ballots (CSR order, what ``_Structure.eid``
+    indexes); ``entry_project``, its project; ``entry_points`` and ``entry_weight``, the
+    ``points`` and ``weight`` of the supporter it belongs to.
+    """
+
+    rows: np.ndarray
+    points: np.ndarray
+    weight: np.ndarray
+    entry_pos: np.ndarray
+    entry_project: np.ndarray
+    entry_points: np.ndarray
+    entry_weight: np.ndarray
 
 
 class _SplitShape:
@@ -522,7 +547,42 @@ def _newton_prices(eb: np.ndarray, eu: np.ndarray, gw: np.ndarray, s_cost: float
         rho = np.fmax(rho, step)
 
 
-def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
+@dataclass(slots=True, eq=False)
+class _Entries:
+    """A round's live entries (see :class:`_Run`) as parallel arrays, one element per
+    entry: the voters of one class who give one open project the same points.
+
+    ``project``: that project (``_Structure.ej``); ``utility``: each voter's utility from
+    it, points times cost (``_Structure.eu``); ``weight``: how many voters the entry
+    stands for at this level (a float; ``_Structure.w0`` less the voters moved off it
+    since); ``klass``: their class (``_Structure.ek``), the column of ``_Budgets.rows``
+    that holds the money each of them has.
+    """
+
+    project: np.ndarray
+    utility: np.ndarray
+    weight: np.ndarray
+    klass: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Entries:
+        """The entries at positions ``keep``."""
+        return _Entries(self.project.take(keep), self.utility.take(keep), self.weight.take(keep), self.klass.take(keep))
+
+
+@dataclass(slots=True, eq=False)
+class _Prices:
+    """A round's pricing in the count at the lowest budget, one element per project:
+    ``alive``, whether its supporters can afford it there (and it is not bought or out);
+    ``rho``, its price factor (for a project not alive, the last one computed); ``rich``, the
+    utility of its supporters who can pay in full at that factor, or ``None`` when the
+    round's purchase was given rather than priced (see :func:`_catch_up`)."""
+
+    alive: np.ndarray
+    rho: np.ndarray
+    rich: np.ndarray | None
+
+
+def _price_factors(prof: _Profile, lower, alive, money, live: _Entries, each, total):
     """Every alive project's price factor: the smallest ``rho`` at which its
     supporters, each paying ``min(money, rho * utility)``, cover its cost (or all their
     money, if that falls short of the cost only within the tolerance).
@@ -533,12 +593,13 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
     growing. Also returns, per project, the utility of the supporters who can pay in
     full at its factor (for the bound in :meth:`_Run._doubts`).
 
-    ``lj``, ``lu``, ``lw``: each live entry's project, utility and number of voters (of a
-    class or a ballot); ``lb``, ``wb``: its voters' money each and in all; ``money``: each
-    project's supporters' money. A project not ``alive`` keeps its ``lower`` factor.
+    ``live``: the round's live entries; ``each``, ``total``: per live entry, the money of
+    each of its voters and of all of them; ``money``: each project's supporters' money. A
+    project not ``alive`` keeps its ``lower`` factor.
     """
     m, costs = prof.m, prof.fcosts
-    wu = lw * lu
+    lj, lu = live.project, live.utility
+    wu = live.weight * lu
     target = np.minimum(costs, money)
     rich = np.bincount(lj, weights=wu, minlength=m)
     rho = target / rich
@@ -551,7 +612,7 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
     poor = np.zeros(len(lj), dtype=bool)
     poor_money = np.zeros(m)
     while True:
-        now = lb <= rho.take(lj) * lu
+        now = each <= rho.take(lj) * lu
         turned = (now ^ poor).nonzero()[0]
         if not len(turned):
             return np.where(alive, rho, lower), rich
@@ -561,7 +622,7 @@ def _price_factors(prof: _Profile, lower, alive, money, lj, lu, lw, lb, wb):
             rich = rich - np.bincount(j, weights=wu.take(turned), minlength=m)
         else:
             rich = np.bincount(lj, weights=np.where(poor, 0.0, wu), minlength=m)
-        poor_money += np.bincount(j, weights=wb.take(turned), minlength=m)
+        poor_money += np.bincount(j, weights=total.take(turned), minlength=m)
         # A project whose supporters are all poor keeps its factor: fmax ignores the NaN.
         rho = np.fmax(rho, np.where(rich > 0, (target - poor_money) / rich, np.nan))
 
@@ -697,22 +758,24 @@ class _Run:
                 # project not out.
                 live = np.flatnonzero(weights[: struct.levels[r].id_end] > 0)
                 live = live[~out[struct.ej[live]] & (budgets.rows[-1, struct.ek[live]] > 0)]
-            lj, lu, lw, lk = struct.ej.take(live), struct.eu.take(live), weights.take(live), struct.ek.take(live)
+            entries = _Entries(struct.ej.take(live), struct.eu.take(live), weights.take(live), struct.ek.take(live))
             # The supporters' money under the lowest and the highest budget only: the
             # budgets between have no less than the lowest's and no more than the
             # highest's, which is all the proof's bound needs (see _doubts). Row by row:
-            # take along an axis of a strided view copies the whole view first.
-            top = budgets.rows[-1].take(lk)
-            eb = np.vstack((budgets.rows[0].take(lk), top)) if rows > 1 else top[None, :]
-            wb = lw * eb
-            money = _money_by_project(lj, wb, m)
+            # take along an axis of a strided view copies the whole view first. ``eb``:
+            # each of an entry's voters' money, ``wb``: all of theirs (count x entry).
+            top = budgets.rows[-1].take(entries.klass)
+            eb = np.vstack((budgets.rows[0].take(entries.klass), top)) if rows > 1 else top[None, :]
+            wb = entries.weight * eb
+            money = _money_by_project(entries.project, wb, m)
             affordable = (money >= short) & ~out
             out |= ~affordable[-1]
             alive = affordable[0]
             if not alive.any():
                 # Nothing left at the lowest budget: any budget above that can still buy
                 # something fails.
-                higher = _money_by_project(lj, lw * budgets.rows[1:].take(lk, axis=1), m)
+                higher = budgets.rows[1:].take(entries.klass, axis=1)
+                higher = _money_by_project(entries.project, entries.weight * higher, m)
                 fails = np.flatnonzero(((higher >= short) & ~out).any(axis=1))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
@@ -720,7 +783,7 @@ class _Run:
             if prefix is not None:
                 s, rich = prefix[r], None
             else:
-                rho, rich = _price_factors(prof, rho, alive, money[0], lj, lu, lw, eb[0], wb[0])
+                rho, rich = _price_factors(prof, rho, alive, money[0], entries, eb[0], wb[0])
                 s = _cheapest(prof, alive, rho)
             nxt = struct.after(r, s)
             # Every count pays at the factor computed from the supporter groups, so a count
@@ -728,7 +791,7 @@ class _Run:
             # to rounding when counts are followed together).
             rhos, have = budgets.prices(nxt, costs[s])
             if rows > 1:
-                fails = self._doubts(s, rhos, money, affordable, lj, lw, lk, lu, budgets.rows, (alive, rho, rich))
+                fails = self._doubts(s, rhos, money, affordable, entries, budgets.rows, _Prices(alive, rho, rich))
                 if len(fails):
                     self._fail(budgets, fails[0], r, weights, out, live)
                     rhos, have = rhos[: len(budgets.rows)], have[: len(budgets.rows)]
@@ -737,7 +800,7 @@ class _Run:
             self.selected.append(s)
             self.rhos.append(float(rhos[0]))
             out[s] = True
-            keep = (weights.take(live) > 0) & ~out.take(lj)
+            keep = (weights.take(live) > 0) & ~out.take(entries.project)
             block = slice(nxt.id_start, nxt.id_end)
             fresh = (~out.take(struct.ej[block]) & (budgets.rows[-1].take(struct.ek[block]) > 0)).nonzero()[0]
             live = np.concatenate((live[keep], fresh + nxt.id_start))
@@ -765,15 +828,13 @@ class _Run:
         self.snapshots.append(self._snapshot(budgets, interval + 1, r, weights, out, live))
         budgets.rows = budgets.rows[: interval + 1]
 
-    def _doubts(self, s, rhos, money, affordable, lj, lw, lk, lu, rows, base) -> np.ndarray:
+    def _doubts(self, s, rhos, money, affordable, live: _Entries, rows, lowest: _Prices) -> np.ndarray:
         """The intervals (0-based) in which some budget might not buy ``s`` this round.
 
         ``money``, ``affordable``: each project's supporters' money, and whether it covers
-        the cost, under the lowest and the highest budget; ``lk``: each live entry's class;
-        ``rows``: the class budgets of every count followed. ``base``: for the count at the
-        lowest budget, which projects are alive, their price factors and the utility of
-        their supporters who can pay in full at those factors (``None`` for the utilities
-        when it was not counted).
+        the cost, under the lowest and the highest budget; ``live``: the round's live
+        entries; ``rows``: the class budgets of every count followed; ``lowest``: the
+        round's pricing in the count at the lowest budget.
         """
         prof = self.prof
         costs = prof.fcosts
@@ -789,7 +850,7 @@ class _Run:
         # What the highest budget cannot afford, no budget below it can.
         rivals = np.repeat(affordable[-1:], upper, axis=0)
         rivals[:, s] = False
-        alive, rho, rich = base
+        alive, rho, rich = lowest.alive, lowest.rho, lowest.rich
         if rich is not None:
             # A bound rules out most rivals before summing. The money x raises at factor
             # f is concave in f, so at the lowest budget it is at most cost_x less the
@@ -803,12 +864,12 @@ class _Run:
             rivals &= bound >= costs * (1 - _AFFORD - 1e-6)
             if not rivals.any():
                 return np.zeros(0, dtype=np.intp)
-            keep = rivals.any(axis=0)[lj].nonzero()[0]
-            lj, lw, lu, lk = lj.take(keep), lw.take(keep), lu.take(keep), lk.take(keep)
+            live = live.take(rivals.any(axis=0)[live.project].nonzero()[0])
         # The money each rival raises at the limit, in each interval's count; it is at most
         # the supporters' money, so a project that count cannot afford does not pass.
-        eb = rows[1 : upper + 1].take(lk, axis=1)
-        cover = _money_by_project(lj, lw * np.minimum(eb, limit.take(lj, axis=1) * lu), m)
+        lj, lu = live.project, live.utility
+        eb = rows[1 : upper + 1].take(live.klass, axis=1)
+        cover = _money_by_project(lj, live.weight * np.minimum(eb, limit.take(lj, axis=1) * lu), m)
         return (rivals & (cover >= costs * (1 - _AFFORD))).any(axis=1).nonzero()[0]
 
     @classmethod

@@ -10,7 +10,7 @@ import pytest
 
 from pb.rules import Project, make_instance, tally
 
-pabutools_election = pytest.importorskip("pabutools.election")
+pytest.importorskip("pabutools.election", reason="pabutools (the reference implementation) is not installed")
 from pabutools.election import (  # noqa: E402
     AdditiveSatisfaction,
     Additive_Cardinal_Sat,

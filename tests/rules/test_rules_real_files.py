@@ -7,7 +7,7 @@ import pytest
 
 from pb.rules import pabulib_text, read_pabulib, read_pabulib_text, tally
 
-from .test_rules_pabulib_io import assert_pabutools_reads_the_same
+from .test_rules_pabulib_io import assert_pabutools_reads_the_same, needs_pabutools
 
 GREEDY_FAMILY = [
     "Poland_Czestochowa_2024_Mirow.pb",
@@ -81,8 +81,14 @@ def test_counts_and_score_columns_agree_with_the_ballots(pabulib_dir, name):
 
 
 @pytest.mark.parametrize("name", SMALL)
-def test_small_files_survive_a_write_read_round_trip_with_voters(pabulib_dir, name, tmp_path):
+def test_small_files_survive_a_write_read_round_trip_with_voters(pabulib_dir, name):
     instance = load(pabulib_dir, name, keep_voters=True)
     assert read_pabulib_text(pabulib_text(instance)) == instance
+
+
+@needs_pabutools
+@pytest.mark.parametrize("name", SMALL)
+def test_pabutools_reads_the_small_files_as_we_write_them(pabulib_dir, name, tmp_path):
+    instance = load(pabulib_dir, name, keep_voters=True)
     (tmp_path / name).write_text(pabulib_text(instance), encoding="utf-8")
     assert_pabutools_reads_the_same(tmp_path / name, instance)

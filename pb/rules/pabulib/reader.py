@@ -1,34 +1,18 @@
-"""Reading and writing pabulib ``.pb`` files (https://pabulib.org/format).
-
-A file has three sections, META, PROJECTS and VOTES, in this order; each starts with a
-line holding only the section name, then a header line of ``;``-separated column names,
-then data rows. Fields follow CSV quoting. Section names are matched case-insensitively,
-blank lines are skipped, and a field ``none`` (any case) or empty counts as absent.
-
-Points: 1 per approved project (approval, choose-1); the ``points`` column for cumulative
-and scoring ballots (entries with 0 points are dropped); ``k - position + 1`` for ordinal
-rankings, with ``k`` = META ``max_length`` or else the longest ranking in the file.
-Ballot-length limits (``min_length`` ...) are left to ``python -m pb.rules check``;
-point limits (``max_points``, ``max_sum_points``) are enforced while reading.
-
-The reader builds the CSR ballot arrays while streaming the rows, so the largest real
-files (130,000 voters) read in well under a second. Anything malformed raises
-:class:`PabulibError` naming the line.
-"""
+"""The ``.pb`` reader: one pass over the rows, building the CSR ballots while streaming
+the votes (see :mod:`pb.rules.pabulib` for what it accepts)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from typing import TextIO
 
 import numpy as np
 
-from .model import (
+from ..model import (
     POINTS_VOTE_TYPES,
     VOTE_TYPES,
     Ballots,
@@ -37,45 +21,7 @@ from .model import (
     Project,
     Voters,
 )
-
-SECTIONS = ("meta", "projects", "votes")
-#: META keys that pabulib requires in every file.
-MANDATORY_META = (
-    "description",
-    "country",
-    "unit",
-    "instance",
-    "num_projects",
-    "num_votes",
-    "budget",
-    "vote_type",
-    "rule",
-    "date_begin",
-    "date_end",
-)
-#: META keys that must hold whole numbers when present.
-INTEGER_META = (
-    "min_length",
-    "max_length",
-    "min_points",
-    "max_points",
-    "min_sum_points",
-    "max_sum_points",
-    "min_project_score_threshold",
-)
-#: Written from the instance itself, never copied from ``meta``.
-COMPUTED_META = ("num_projects", "num_votes", "budget", "vote_type")
-# Amounts above this many minor units would overflow int64 sums over many projects.
-MAX_AMOUNT = 10**15
-
-
-class PabulibError(ValueError):
-    """A malformed pabulib file. ``line`` is the 1-based line number, when known."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(f"line {line}: {message}" if line is not None else message)
-        self.line = line
-        self.reason = message
+from .format import INTEGER_META, MANDATORY_META, MAX_AMOUNT, SECTIONS, PabulibError, absent
 
 
 def read_pabulib(source: str | os.PathLike | TextIO, *, keep_voters: bool = True) -> Instance:
@@ -98,11 +44,6 @@ def read_pabulib(source: str | os.PathLike | TextIO, *, keep_voters: bool = True
 def read_pabulib_text(text: str, *, keep_voters: bool = True) -> Instance:
     """Read the contents of a ``.pb`` file given as a string."""
     return read_pabulib(io.StringIO(text, newline=""), keep_voters=keep_voters)
-
-
-def _absent(value: str) -> bool:
-    stripped = value.strip()
-    return not stripped or stripped.lower() == "none"
 
 
 def _is_blank(row: list[str]) -> bool:
@@ -233,7 +174,7 @@ class _Reader:
         if key in self.meta_line:
             raise PabulibError(f"META key {key!r} appears twice (first on line {self.meta_line[key]})", line)
         self.meta_line[key] = line
-        if not _absent(value):
+        if not absent(value):
             self.meta[key] = value
 
     def _check_meta(self, line: int) -> None:
@@ -264,7 +205,7 @@ class _Reader:
 
     def _project_row(self, fields: dict[str, str], line: int) -> None:
         project_id = fields["project_id"].strip()
-        if _absent(project_id):
+        if absent(project_id):
             raise PabulibError("project_id is empty", line)
         if project_id in self.project_index:
             raise PabulibError(f"project id {project_id!r} appears twice", line)
@@ -274,7 +215,7 @@ class _Reader:
         record = {"id": project_id, "cost": cost, "name": None, "categories": (), "targets": (), "extra": {}}
         record["line"] = line
         for column, value in fields.items():
-            if column in ("project_id", "cost") or _absent(value):
+            if column in ("project_id", "cost") or absent(value):
                 continue
             if column == "name":
                 record["name"] = value.strip()
@@ -339,7 +280,7 @@ class _Reader:
 
     def _chosen(self, row: list[str], line: int) -> list[int]:
         vote = row[self.vote_column]
-        names = vote.split(",") if vote and not _absent(vote) else []
+        names = vote.split(",") if vote and not absent(vote) else []
         try:
             return [self.project_index[name] for name in names]
         except KeyError:
@@ -372,7 +313,7 @@ class _Reader:
 
     def _points(self, row: list[str], count: int, line: int) -> list[int]:
         text = "" if self.points_column is None else row[self.points_column]
-        cells = [] if _absent(text) else text.split(",")
+        cells = [] if absent(text) else text.split(",")
         if len(cells) != count:
             raise PabulibError(f"the vote names {count} projects but gives {len(cells)} points", line)
         try:
@@ -401,7 +342,7 @@ class _Reader:
         voter_columns = {}
         for name, raw_values in zip(self.voter_column_names, columns[1:]):
             # One cleaned string per distinct value, shared by all voters who have it.
-            cleaned = {raw: None if _absent(raw) else raw.strip() for raw in set(raw_values)}
+            cleaned = {raw: None if absent(raw) else raw.strip() for raw in set(raw_values)}
             voter_columns[name] = [cleaned[raw] for raw in raw_values]
         return Voters(ids, np.array(self.voter_ballot, dtype=np.int32), voter_columns)
 
@@ -442,118 +383,3 @@ def _row_shape_message(section: str, row: list[str], header: list[str]) -> str:
     if len(row) == 1 and row[0].strip().replace("_", "").replace("-", "").isalpha():
         return f"unknown section {row[0].strip()!r}; expected META, PROJECTS or VOTES"
     return f"{section.upper()} row has {len(row)} fields but the header has {len(header)}"
-
-
-# --- writing -------------------------------------------------------------------------
-
-
-def format_amount(minor: int, unit: int) -> str:
-    """Minor units as the file writes them: ``12345`` with unit 100 -> ``"123.45"``."""
-    if unit == 1:
-        return str(minor)
-    decimals = len(str(unit)) - 1
-    return f"{minor // unit}.{minor % unit:0{decimals}d}"
-
-
-def write_pabulib(instance: Instance, target: str | os.PathLike | TextIO, *, with_voters: bool = True) -> None:
-    """Write ``instance`` as a ``.pb`` file that :func:`read_pabulib` and pabutools read back.
-
-    With ``with_voters`` and voter data present, VOTES has one row per original voter
-    (ids and voter columns kept); otherwise voters are numbered 1..n, ballot by ballot.
-    ``meta`` must hold pabulib's mandatory keys; counts, budget and vote type are written
-    from the instance.
-    """
-    if isinstance(target, (str, os.PathLike)):
-        with open(target, "w", encoding="utf-8", newline="") as stream:
-            _write(instance, stream, with_voters)
-    else:
-        _write(instance, target, with_voters)
-
-
-def pabulib_text(instance: Instance, *, with_voters: bool = True) -> str:
-    stream = io.StringIO(newline="")
-    _write(instance, stream, with_voters)
-    return stream.getvalue()
-
-
-def _write(instance: Instance, stream: TextIO, with_voters: bool) -> None:
-    missing = [key for key in MANDATORY_META if key not in COMPUTED_META and key not in instance.meta]
-    if missing:
-        raise ValueError(f"meta lacks pabulib's mandatory keys: {', '.join(missing)}")
-    unwritable = [p.id for p in instance.projects if "," in p.id or _absent(p.id) or p.id != p.id.strip()]
-    if unwritable:
-        raise ValueError(f"project id {unwritable[0]!r} cannot be written: votes list ids separated by commas")
-    # CRLF, as in most published pabulib files; it also makes csv quote any field that
-    # holds a lone carriage return, which would otherwise split the row when read back.
-    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    ballots = instance.ballots
-
-    meta = dict(instance.meta)
-    meta.update(
-        num_projects=str(len(instance.projects)),
-        num_votes=str(ballots.n_voters),
-        budget=format_amount(instance.budget, instance.unit),
-        vote_type=instance.vote_type,
-    )
-    if instance.vote_type == "ordinal" and "max_length" not in meta and len(ballots.points):
-        # The first choice's points are k; the reader needs k to give the same points back.
-        meta["max_length"] = str(int(ballots.points.max()))
-    writer.writerow(["META"])
-    writer.writerow(["key", "value"])
-    writer.writerows(meta.items())
-
-    columns = ["project_id", "cost"]
-    if any(p.name is not None for p in instance.projects):
-        columns.append("name")
-    if any(p.categories for p in instance.projects):
-        columns.append("category")
-    if any(p.targets for p in instance.projects):
-        columns.append("target")
-    for project in instance.projects:
-        columns.extend(key for key in project.extra if key not in columns)
-    writer.writerow(["PROJECTS"])
-    writer.writerow(columns)
-    for project in instance.projects:
-        values = {
-            "project_id": project.id,
-            "cost": format_amount(project.cost, instance.unit),
-            "name": project.name or "",
-            "category": ",".join(project.categories),
-            "target": ",".join(project.targets),
-            **project.extra,
-        }
-        writer.writerow([values.get(column, "") for column in columns])
-
-    writer.writerows(_vote_rows(instance, with_voters))
-
-
-def _vote_rows(instance: Instance, with_voters: bool) -> Iterator[list[str]]:
-    ballots = instance.ballots
-    ids = instance.project_ids
-    with_points = instance.vote_type in POINTS_VOTE_TYPES
-    rendered = []
-    for b in range(ballots.n_distinct):
-        indices, points = ballots.row(b)
-        if instance.vote_type == "ordinal":
-            order = np.argsort(-points, kind="stable")
-            indices, points = indices[order], points[order]
-        cells = [",".join(ids[i] for i in indices)]
-        if with_points:
-            # An empty ballot's points are written as "None": pabutools reads "" as a number.
-            cells.append(",".join(str(int(p)) for p in points) or "None")
-        rendered.append(cells)
-
-    voters = instance.voters if with_voters else None
-    extra_columns = list(voters.columns) if voters else []
-    yield ["VOTES"]
-    yield ["voter_id", "vote"] + (["points"] if with_points else []) + extra_columns
-    if voters:
-        for v, voter_id in enumerate(voters.ids):
-            extra = [voters.columns[name][v] or "" for name in extra_columns]
-            yield [voter_id] + rendered[voters.ballot[v]] + extra
-    else:
-        voter_number = 0
-        for b in range(ballots.n_distinct):
-            for _ in range(int(ballots.multiplicity[b])):
-                voter_number += 1
-                yield [str(voter_number)] + rendered[b]
