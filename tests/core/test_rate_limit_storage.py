@@ -4,8 +4,6 @@ import logging
 
 import pytest
 
-from pb.app import create_app
-from pb.extensions import db, limiter
 from tests.factories import PASSWORD, make_user
 from tests.helpers import post_form
 
@@ -13,31 +11,9 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def app_with_redis_down(app):
-    """A second app on the same database whose limiter stores its counts in a Redis nobody answers.
-
-    The limiter is one object shared by all apps: its state is put back afterwards.
-    """
-    saved = dict(vars(limiter))
-    down = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "OUTBOX_PATH": app.config["OUTBOX_PATH"],
-            "REDIS_URL": None,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": CLOSED_PORT,
-        }
-    )
-    yield down
-    with down.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    vars(limiter).clear()
-    vars(limiter).update(saved)
+def app_with_redis_down(limited_app):
+    """A second app on the same database whose limiter stores its counts in a Redis nobody answers."""
+    return limited_app(RATELIMIT_STORAGE_URI=CLOSED_PORT)
 
 
 def test_signing_in_works_while_the_limiters_redis_is_down(app_with_redis_down, caplog, monkeypatch):

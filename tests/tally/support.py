@@ -9,6 +9,9 @@ from datetime import timedelta
 
 from pb.extensions import db
 from pb.models_base import utcnow
+from pb.tally import services
+from pb.tally.models import TallyRun
+from pb.transactions import commit
 from pb.voting.models import (
     Ballot,
     BallotChoice,
@@ -19,7 +22,8 @@ from pb.voting.models import (
     RoundBudget,
     RoundPhase,
 )
-from tests.factories import make_district
+from tests.factories import make_district, make_user
+from tests.helpers import run_queued_jobs
 
 DEFAULT_PROJECTS = (
     (30_000_00, "Leikkipuisto"),
@@ -91,3 +95,17 @@ def add_ballots(budget, votes, *, channel=Channel.ONLINE, age_band=None):
         db.session.add(ballot)
     db.session.commit()
 
+
+def published(app, budget):
+    """Count ``budget`` as staff (with the real worker where there is one) and publish the result."""
+    staff = make_user(staff=True)
+    services.start_tally(budget, staff)
+    commit()
+    run_queued_jobs(app)
+    db.session.expire_all()
+    run = db.session.execute(db.select(TallyRun)).scalar_one()
+    services.publish_tally(run, staff)
+    commit()
+    run_queued_jobs(app)
+    db.session.expire_all()
+    return run

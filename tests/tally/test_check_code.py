@@ -8,14 +8,9 @@ from pathlib import Path
 import pytest
 
 import pb.rules.inputs_hash
-from pb.extensions import db
 from pb.tally import services
-from pb.tally.models import TallyRun
-from pb.transactions import commit
 from pb.voting.models import BallotFormat, Channel
-from tests.factories import make_user
-from tests.helpers import run_queued_jobs
-from tests.tally.support import add_ballots, make_round
+from tests.tally.support import add_ballots, make_round, published
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,20 +20,6 @@ def check_hash(path):
         [sys.executable, "-m", "pb.rules", "check", str(path), "--hash"],
         check=False, cwd=REPO, capture_output=True, text=True, timeout=60,
     )
-
-
-def published(app, budget):
-    staff = make_user(staff=True)
-    services.start_tally(budget, staff)
-    commit()
-    run_queued_jobs(app)
-    db.session.expire_all()
-    run = db.session.execute(db.select(TallyRun)).scalar_one()
-    services.publish_tally(run, staff)
-    commit()
-    run_queued_jobs(app)
-    db.session.expire_all()
-    return run
 
 
 def approval_budget():

@@ -5,13 +5,7 @@ import io
 
 import pytest
 
-from pb.extensions import db
-from pb.tally import services
-from pb.tally.models import TallyRun
-from pb.transactions import commit
-from tests.factories import make_user
-from tests.helpers import run_queued_jobs
-from tests.tally.support import add_ballots, make_round
+from tests.tally.support import add_ballots, make_round, published
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "@SUM(1)", "-2+3", "\t=1"]
 
@@ -20,15 +14,7 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "@SUM(1)", "-2+3", "\t=1"]
 def test_a_title_like_a_formula_is_text_and_numbers_stay_numbers(app, client, formula):
     budget = make_round(projects=((30_000_00, formula), (20_000_00, "Penkit rannalle"))).budgets[0]
     add_ballots(budget, [[budget.projects[0]], [budget.projects[0], budget.projects[1]]])
-    staff = make_user(staff=True)
-    services.start_tally(budget, staff)
-    commit()
-    run_queued_jobs(app)
-    db.session.expire_all()
-    run = db.session.execute(db.select(TallyRun)).scalar_one()
-    services.publish_tally(run, staff)
-    commit()
-    run_queued_jobs(app)
+    published(app, budget)
 
     body = client.get(f"/results/budgets/{budget.id}/results.csv").get_data(as_text=True)
     rows = {row["project_id"]: row for row in csv.DictReader(io.StringIO(body))}
