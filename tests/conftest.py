@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from flask import has_app_context
-from flask_babel import force_locale
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
 from pb.app import create_app
 from pb.extensions import db as _db
@@ -86,18 +86,36 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture
-def limited_app(app):
-    """``limited_app(**config)``: a second app on the same database with the limiter on (the session
-    app runs with it off), built with ``config`` on top of the test settings.
+def second_app():
+    """``second_app(config)``: another app built with exactly ``config`` (on the test database, say).
 
-    The limiter is one object shared by all apps; its state is put back afterwards
-    so that the rest of the suite keeps running without limits.
+    The limiter is one object shared by all apps; its state is put back afterwards, so that the
+    rest of the suite keeps running as the session app set it up.
     """
     saved = dict(vars(limiter))
     built = []
 
+    def build(config):
+        other = create_app(config)
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
+@pytest.fixture
+def limited_app(app, second_app):
+    """``limited_app(**config)``: a second app on the same database with the limiter on (the session
+    app runs with it off), built with ``config`` on top of the test settings."""
+
     def build(**config):
-        limited = create_app(
+        return second_app(
             {
                 "TESTING": True,
                 "SECRET_KEY": app.config["SECRET_KEY"],
@@ -111,16 +129,8 @@ def limited_app(app):
                 **config,
             }
         )
-        built.append(limited)
-        return limited
 
-    yield build
-    for limited in built:
-        with limited.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-    vars(limiter).clear()
-    vars(limiter).update(saved)
+    return build
 
 
 @pytest.fixture
@@ -183,7 +193,6 @@ def outbox(app):
 def login(client):
     """``login(user)`` signs the test client in through the real login form."""
     from tests.factories import PASSWORD
-
     from tests.helpers import post_form
 
     def do_login(user, password=PASSWORD):

@@ -5,10 +5,9 @@ import pytest
 from flask import g, url_for
 from flask_login import current_user
 
-from pb.app import create_app
 from pb.audit.models import AuditEvent
 from pb.audit.services import record
-from pb.extensions import db, limiter
+from pb.extensions import db
 from pb.security import safe_next
 from tests.factories import PASSWORD, make_round, make_user
 from tests.helpers import csrf_token, post_form
@@ -63,13 +62,11 @@ def test_language_switch_with_a_malformed_next_goes_home(client, target):
 
 
 @pytest.fixture
-def production_app(app):
+def production_app(app, second_app):
     """Apps as production builds them (not testing, not debug), on the test database; ``config`` on top."""
-    saved = dict(vars(limiter))
-    built = []
 
     def build(**config):
-        production = create_app(
+        production = second_app(
             {
                 "SECRET_KEY": "a-real-production-secret",
                 "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -86,16 +83,9 @@ def production_app(app):
         def failure():
             raise RuntimeError("a bug")
 
-        built.append(production)
         return production
 
-    yield build
-    for production in built:
-        with production.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    vars(limiter).clear()
-    vars(limiter).update(saved)
+    return build
 
 
 def _responses_of_every_kind(app, **environ):
