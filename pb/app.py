@@ -11,6 +11,7 @@ from pb.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
 BLUEPRINTS = (
     "pb.public.routes",
     "pb.auth.routes",
+    "pb.auth.eid",
     "pb.districts.routes",
     "pb.orgs.routes",
     "pb.steering.routes",
@@ -18,6 +19,8 @@ BLUEPRINTS = (
     "pb.voting.routes",
     "pb.proposals.routes",
     "pb.tally.routes",
+    "pb.review.routes",
+    "pb.implementation.routes",
     "pb.admin.audit_log",
     "pb.admin.routes",
 )
@@ -30,6 +33,8 @@ PERSONAL_DATA_MODULES = (
     "pb.proposals.personal_data",
     "pb.voting.personal_data",
     "pb.calls.personal_data",
+    "pb.review.personal_data",
+    "pb.implementation.personal_data",
 )
 
 

@@ -1,4 +1,4 @@
-"""``flask pb ...`` commands: demo data, the RQ worker, audit-chain verification, pabulib import, staff accounts."""
+"""``flask pb ...`` commands: demo data, the RQ worker, the phase schedule, audit-chain verification, pabulib import, staff accounts."""
 
 import sys
 
@@ -27,12 +27,27 @@ def seed_demo_command():
 @pb_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
-    """Run an RQ worker for the pb queue (needs REDIS_URL)."""
+    """Run an RQ worker for the pb queue, with RQ's scheduler and the periodic jobs (needs REDIS_URL)."""
     from pb.jobs import work
 
     if not current_app.config.get("REDIS_URL"):
         raise click.UsageError("REDIS_URL is not set; without it jobs run inline and no worker is needed.")
     work(burst=burst)
+
+
+@pb_cli.command("apply-due-phases")
+def apply_due_phases_command():
+    """Move rounds whose announced time has come (voting closes on time); run it every minute from cron.
+
+    With Redis the worker does this by itself (`flask pb worker` runs RQ's scheduler); without it,
+    this command is the schedule. Running it more often, late or twice at once is harmless.
+    """
+    from pb.voting.jobs import apply_due_phases
+
+    moved = apply_due_phases()
+    for round_id, phase in moved:
+        click.echo(f"Round {round_id} moved to the phase: {phase}.")
+    click.echo(f"Phase changes made: {len(moved)}.")
 
 
 @pb_cli.command("audit-verify")
@@ -50,11 +65,18 @@ def audit_verify_command():
 
 @pb_cli.command("send-reminders")
 def send_reminders_command():
-    """Mail deadline reminders (3 days and 1 day before closing) to drafts; each is sent only once."""
+    """Mail the reminders that are due: applicants' drafts before a call closes (3 days and 1 day
+    before; each once) and reviewers' unfinished reviews before the review deadline (once a day).
+
+    With Redis the worker does this every hour by itself; without it, run this command from cron.
+    """
     from pb.proposals.services import send_reminders
+    from pb.review.jobs import queue_due_reminders
 
     queued = send_reminders()
     click.echo(f"Deadline reminders queued: {queued}.")
+    calls = queue_due_reminders()
+    click.echo(f"Calls whose reviewers are reminded today: {len(calls)}.")
 
 
 @pb_cli.command("retry-mail")

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "insecure-development-key"  # noqa: S105 - refused outside debug/testing
+DEFAULT_SECRET_KEY = "insecure-development-key"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # templates/, static/ and migrations/: at the top of a checkout; inside the package when installed
 # from a wheel (setup.py copies them there).
@@ -109,5 +109,19 @@ class Config:
         self.PASSWORD_RESET_MAX_AGE = 2 * 3600
         self.DEMO_PASSWORD = os.environ.get("PB_DEMO_PASSWORD", "demo-pass-2026")
         self.SITE_NAME = os.environ.get("PB_SITE_NAME", "Osallistu")
+        # Ballot secrecy: no published figure shows a group of fewer ballots than this (age band, channel...),
+        # and a budget with fewer ballots publishes its totals but not its ballots one by one.
+        self.BALLOT_SECRECY_MIN_GROUP = int(os.environ.get("PB_BALLOT_SECRECY_MIN_GROUP", "5"))
         # Links in mail sent by workers and the CLI, where there is no request to take the address from.
         self.PB_BASE_URL = os.environ.get("PB_BASE_URL", "http://127.0.0.1:5000")
+
+        # Strong electronic identification through an OpenID Connect provider (pb.auth.eid): on only when
+        # the issuer and the client id are set. The identity claim carries the personal identity code.
+        self.EID_ISSUER = os.environ.get("EID_ISSUER") or None
+        self.EID_CLIENT_ID = os.environ.get("EID_CLIENT_ID") or None
+        self.EID_CLIENT_SECRET = os.environ.get("EID_CLIENT_SECRET") or None
+        self.EID_SCOPE = os.environ.get("EID_SCOPE", "openid")
+        self.EID_IDENTITY_CLAIM = os.environ.get("EID_IDENTITY_CLAIM", "personal_identity_code")
+        self.EID_NAME = os.environ.get("EID_NAME", "")
+        # Seconds to wait for the provider's answer before telling the person it cannot be reached.
+        self.EID_TIMEOUT = float(os.environ.get("EID_TIMEOUT", "10"))

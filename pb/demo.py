@@ -13,15 +13,17 @@ from pb.calls import services as calls
 from pb.calls.models import CallStatus, FundingCall
 from pb.districts.models import District
 from pb.extensions import db
+from pb.implementation.demo import seed_implementation_demo
 from pb.models_base import utcnow
 from pb.orgs.models import ContactPerson, MemberRole, Membership, Organisation, OrganisationKind
 from pb.proposals import services as proposals
 from pb.proposals.models import Eligibility, IneligibilityReason
+from pb.review.demo import seed_review_demo
 from pb.steering.models import SteeringGroup, SteeringMember, SteeringRole
 from pb.tally import services as tally
 from pb.transactions import commit
 from pb.voting import services as voting
-from pb.voting.models import BallotFormat, EligibilityMode
+from pb.voting.models import BallotFormat, EligibilityMode, IdentityPolicy
 
 DEMO_ACCOUNTS = (
     ("resident@demo.pb", "resident"),
@@ -101,6 +103,8 @@ def seed_demo(password):
     _seed_proposals(staff, ngo_rep, group_contact, ngo, group)
     _seed_voting(staff, admin, districts)
     _seed_results(staff, districts)
+    seed_review_demo(password)
+    seed_implementation_demo(staff)  # after _seed_results: the published results made the records
 
     record(admin, "demo.seed", details={"accounts": [email for email, _ in DEMO_ACCOUNTS]})
     commit()
@@ -320,7 +324,8 @@ def _seed_voting(staff, admin, districts):
         values = {
             "name": name, "description": description, "ballot_format": ballot_format, "max_choices": None,
             "points": None, "rule": "equalshares/add1", "rule_threshold": None, "min_age": 12,
-            "eligibility": EligibilityMode.OWN_PLUS_CITYWIDE, "voting_closes_at": _helsinki_time(closes_in_days, 20),
+            "eligibility": EligibilityMode.OWN_PLUS_CITYWIDE, "identity_policy": IdentityPolicy.SELF_DECLARED,
+            "voting_closes_at": _helsinki_time(closes_in_days, 20),
             "ideas_start": today - timedelta(days=90), "co_development_start": today - timedelta(days=60),
             "cost_estimation_start": today - timedelta(days=30), "voting_start": today,
             "results_start": today + timedelta(days=closes_in_days + 1),
@@ -388,8 +393,9 @@ def _seed_voting(staff, admin, districts):
         code = voting.check_code(budget_round, code_text)
         voting.cast_ballot(voting.code_voter(budget_round, code), home, {by_title[title]: 1 for title in titles})
     session = voting.open_assisted_session(
-        staff, budget_round, location="Keskustan kirjasto", identified_by="code", code_text=popup[0], birth_year=1948,
-        district_id=districts[0].id, age_checked=True, residence_checked=True,
+        # The Population Register Centre's own example identity code, never a real person's.
+        staff, budget_round, location="Keskustan kirjasto", identified_by="code", code_text=popup[0],
+        personal_code="131052-308T", district_id=districts[0].id, age_checked=True, residence_checked=True,
     )
     voting.cast_ballot(voting.assisted_voter(session), home, {by_title["Penkit rantapuistoon"]: 1}, actor=staff)
     # Left open, so that the demo staff account can look at an assisted session straight away.
@@ -426,7 +432,8 @@ def _seed_results(staff, districts):
                         "en": "Last year's round. The votes are counted and the results published."},
         "ballot_format": BallotFormat.APPROVAL, "max_choices": 3, "points": None, "rule": "greedy",
         "rule_threshold": None, "min_age": 12, "eligibility": EligibilityMode.OWN_DISTRICT,
-        "voting_closes_at": _helsinki_time(1, 20), "ideas_start": today - timedelta(days=120),
+        "identity_policy": IdentityPolicy.SELF_DECLARED, "voting_closes_at": _helsinki_time(1, 20),
+        "ideas_start": today - timedelta(days=120),
         "co_development_start": today - timedelta(days=90), "cost_estimation_start": today - timedelta(days=60),
         "voting_start": today - timedelta(days=30), "results_start": today, "implementation_start": today,
     })
@@ -454,6 +461,7 @@ def _seed_results(staff, districts):
         for code_text, picked in zip(letters, choices):
             voter = voting.code_voter(past, voting.check_code(past, code_text))
             voting.cast_ballot(voter, budget, {on_ballot[i].id: 1 for i in picked})
-    voting.advance_phase(staff, past)  # results: voting closes now
+    # Results: voting closes now, before its announced time, so it needs a public reason.
+    voting.close_voting(staff, past, reason="Esimerkkikierros: kaikki äänet on annettu.")
     for budget in budgets.values():
         tally.publish_tally(tally.count_now(budget, staff), staff)

@@ -85,6 +85,22 @@ def localized(values):
     return values.get(current_language()) or values.get("fi") or next(iter(values.values()), "")
 
 
+# Each language's own way to write a date and a time (Finnish time): CLDR's short formats give
+# "12/7/26" in English and "2026-12-21" in Swedish, which Finnish readers of either do not expect.
+DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM yyyy"}
+DATETIME_PATTERNS = {"fi": "d.M.yyyy 'klo' H.mm", "sv": "d.M.yyyy 'kl.' H.mm", "en": "d MMMM yyyy, HH:mm"}
+
+
+def local_date(value):
+    """``21.12.2026`` (fi, sv), ``21 December 2026`` (en); empty for None."""
+    return format_date(value, DATE_PATTERNS.get(current_language(), DATE_PATTERNS["fi"])) if value else ""
+
+
+def local_datetime(value):
+    """``21.12.2026 klo 20.00`` (fi), ``21.12.2026 kl. 20.00`` (sv), ``21 December 2026, 20:00`` (en)."""
+    return format_datetime(value, DATETIME_PATTERNS.get(current_language(), DATETIME_PATTERNS["fi"])) if value else ""
+
+
 def number(value):
     if value is None:
         return ""
@@ -97,8 +113,9 @@ def init_app(app):
     app.jinja_env.filters.update(
         localized=localized,
         number=number,
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        # Templates may still say how long a format they want; every page uses the one of its language.
+        date=lambda value, _length=None: local_date(value),
+        datetime=lambda value, _length=None: local_datetime(value),
     )
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,

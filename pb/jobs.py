@@ -19,13 +19,17 @@ the heartbeats of the worker running it) and marks such runs failed with the rea
 be retried at once; a heartbeat missed for :data:`ABANDONED_AFTER` is enough, without waiting for
 RQ's own cleanup. :func:`cancel` stops a waiting or running run on request. A run that could not
 be queued at all (Redis down) is failed by :func:`enqueue` itself (:func:`not_queued`).
+
+Work on a clock (:data:`PERIODIC_JOBS`, e.g. closing a vote on time) runs through RQ's scheduler
+in the worker (:func:`plan_periodic`); without Redis, a CLI command does the same from cron.
 """
 
+import functools
 import importlib
 import logging
 import re
 import traceback
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -196,12 +200,12 @@ def execute(job_id):
     run = db.session.get(JobRun, job_id)
     if run is None:
         log.warning("job %s has no JobRun row; skipped", job_id)
-        return None
+        return
     if run.status is JobStatus.FAILED and (run.error or "").startswith(CANCELLED):
         # Staff stopped it while the queue could not be told (Redis was down): it does not run.
         log.warning("job %s was cancelled; skipped", job_id)
         db.session.rollback()
-        return None
+        return
     func, args = _resolve(run.func), list(run.args)
     db.session.rollback()  # end the read so the job starts its own transaction
     _set_state(job_id, status=JobStatus.RUNNING, started_at=utcnow(), attempts=JobRun.attempts + 1)
@@ -218,23 +222,112 @@ def execute(job_id):
         )
         if current_app.config.get("REDIS_URL"):
             raise
-        return None
+        return
     _set_state(job_id, status=JobStatus.DONE, progress=100, finished_at=utcnow())
-    return None
+    return
 
 
 def work(burst=False):
     """Run an RQ worker for the pb queue in the current app context (the app is built once, by the caller).
 
-    The scheduler is on, so that failed runs with ``retries`` are queued again after their wait.
+    The scheduler is on, so that failed runs with ``retries`` are queued again after their wait
+    and the :data:`PERIODIC_JOBS` run on time (the worker plans them, see :func:`plan_periodic`).
     The job's heartbeat comes every :data:`HEARTBEAT_SECONDS`, which :func:`check_runs` counts on.
     """
-    from rq import Queue, Worker
+    from rq import Queue
 
     connection = redis_connection()
     queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
-    worker = Worker([queue], connection=connection, job_monitoring_interval=HEARTBEAT_SECONDS)
+    worker = worker_class()([queue], connection=connection, job_monitoring_interval=HEARTBEAT_SECONDS)
     worker.work(burst=burst, with_scheduler=True)
+
+
+# --- work on a clock ------------------------------------------------------------------------------
+#
+# Periodic jobs run through RQ's scheduler, which every worker started by `work` runs (one of them
+# holds its lock at a time). Each run is a scheduled RQ job whose id names the job and its minute,
+# so any number of workers planning the same run schedule it once; the run first schedules the
+# next one, so a failing run does not stop the clock. Workers plan the next run again when they
+# start and at each of RQ's maintenance rounds (every 10 minutes), which restarts a clock that
+# Redis lost. They take no arguments and leave no JobRun row: they are idempotent sweeps that
+# look at the database for what is due. Without Redis, run their CLI commands from cron instead.
+
+# Dotted job function -> period in seconds.
+PERIODIC_JOBS = {
+    "pb.voting.jobs.apply_due_phases": 60,  # rounds close (and move on) at their announced minute
+    "pb.proposals.services.send_reminders": 3600,  # applicants' deadline reminders, once each
+    "pb.review.jobs.queue_due_reminders": 3600,  # reviewers' reminders before the review deadline, once a day
+}
+
+
+def next_run_at(period, after):
+    """The first multiple of ``period`` seconds (since the epoch) strictly after ``after``."""
+    seconds = int(after.timestamp()) // period * period + period
+    return datetime.fromtimestamp(seconds, tz=after.tzinfo or UTC)
+
+
+def periodic_job_id(path, at):
+    return "periodic-" + path.replace(".", "_")[-80:] + at.strftime("-%Y%m%dT%H%M%S")
+
+
+def plan_periodic(connection=None, queue_name=None, after=None):
+    """Schedule the next run of every periodic job that has none yet; returns the RQ job ids."""
+    return [schedule_next_run(path, period, connection, queue_name, after) for path, period in PERIODIC_JOBS.items()]
+
+
+def schedule_next_run(path, period, connection=None, queue_name=None, after=None):
+    from rq import Queue
+    from rq.exceptions import DuplicateJobError
+
+    connection = connection or redis_connection()
+    queue = Queue(queue_name or current_app.config["RQ_QUEUE"], connection=connection)
+    at = next_run_at(period, after or utcnow())
+    job_id = periodic_job_id(_path(path), at)
+    try:
+        queue.enqueue_at(
+            at, run_periodic, path, period, at.isoformat(), job_id=job_id, unique=True,
+            result_ttl=10 * period, failure_ttl=7 * 86400, description=f"{path} (every {period} s)",
+        )
+    except DuplicateJobError:
+        pass  # another worker, or an earlier run, planned it
+    return job_id
+
+
+def run_periodic(path, period, planned_at):
+    """One run of a periodic job, on the worker (inside the app's context): plan the next, then run.
+
+    The next run comes after this one's planned time even if this one started early (clocks differ
+    between machines), so it never gets this run's id.
+    """
+    from rq import get_current_job
+
+    if not has_app_context():
+        raise RuntimeError("pb jobs run inside the app: start workers with `flask pb worker` or `pb-worker`")
+    job = get_current_job()
+    after = max(utcnow(), datetime.fromisoformat(planned_at))
+    schedule_next_run(
+        path, period, connection=job.connection if job else None, queue_name=job.origin if job else None, after=after
+    )
+    return _resolve(path)()
+
+
+class PlansPeriodicJobs:
+    """A worker mixin: plans the periodic jobs when the worker starts and at each maintenance round."""
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        try:
+            for queue in self.queues:
+                plan_periodic(self.connection, queue.name)
+        except Exception:
+            log.exception("could not plan the periodic jobs")
+
+
+@functools.cache
+def worker_class():
+    from rq import Worker
+
+    return type("PbWorker", (PlansPeriodicJobs, Worker), {})
 
 
 # --- runs that will never finish, and stopping one ----------------------------------------------

@@ -44,6 +44,20 @@ class OutgoingMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
+class _Message(Message):
+    """Flask-Mail's message with its subject encoded by the email package's own folding.
+
+    Flask-Mail encodes a non-ASCII subject into RFC 2047 words itself, then its SMTP policy folds
+    that string again and glues encoded words to plain text ("pitk=?utf-8?q?=C3=A4..."), which
+    mail programs show broken. Given the plain subject, the policy encodes and folds it correctly.
+    """
+
+    def _message(self):
+        message = super()._message()
+        message.replace_header("Subject", self.subject)
+        return message
+
+
 def job_id_of(mail_id):
     return f"mail-{mail_id}"
 
@@ -66,7 +80,7 @@ def deliver(mail_id):
     if stored is None or stored.sent_at is not None:
         return
     app = current_app
-    message = Message(
+    message = _Message(
         subject=stored.subject, recipients=[stored.recipient], body=stored.body,
         sender=app.config["MAIL_DEFAULT_SENDER"],
     )

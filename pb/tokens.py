@@ -22,6 +22,7 @@ class Purpose(enum.StrEnum):
     CHANGE_EMAIL = "pb.auth.change-email"
     ORGANISATION_INVITATION = "pb.orgs.invitation"
     COAPPLICANT_INVITATION = "pb.proposals.coapplicant"
+    IMPLEMENTATION_UNFOLLOW = "pb.implementation.unfollow"
 
 
 class InvalidToken(LinkError):

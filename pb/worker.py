@@ -1,8 +1,9 @@
 """``pb-worker``: the job worker's own entry point, for machines that run workers only.
 
 It builds the app once and runs the RQ worker inside its context; the forked process
-that runs each job inherits that context. ``flask pb worker`` does the same where the
-``flask`` command is at hand.
+that runs each job inherits that context. The worker runs RQ's scheduler too, which runs
+the periodic jobs (``pb.jobs.PERIODIC_JOBS``: rounds closing on time). ``flask pb worker``
+does the same where the ``flask`` command is at hand.
 """
 
 import argparse
@@ -12,7 +13,7 @@ from pb.jobs import work
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="pb-worker", description="Run a job worker for pb (needs REDIS_URL).")
+    parser = argparse.ArgumentParser(prog="pb-worker", description="Run a job worker for pb, with the scheduler (needs REDIS_URL).")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     args = parser.parse_args(argv)
     app = create_app()

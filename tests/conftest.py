@@ -85,14 +85,20 @@ def app(tmp_path_factory):
         _db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _limiter_as_the_session_app_set_it(app):
+    """The limiter is one object shared by all apps, and every ``create_app`` (a second app, the
+    production settings a test checks) sets it up again, on by default: its state is put back after
+    each test, so the rest of the suite keeps running as the session app set it up (limits off)."""
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
 @pytest.fixture
 def second_app():
-    """``second_app(config)``: another app built with exactly ``config`` (on the test database, say).
-
-    The limiter is one object shared by all apps; its state is put back afterwards, so that the
-    rest of the suite keeps running as the session app set it up.
-    """
-    saved = dict(vars(limiter))
+    """``second_app(config)``: another app built with exactly ``config`` (on the test database, say)."""
     built = []
 
     def build(config):
@@ -105,8 +111,6 @@ def second_app():
         with other.app_context():
             _db.session.remove()
             _db.engine.dispose()
-    vars(limiter).clear()
-    vars(limiter).update(saved)
 
 
 @pytest.fixture

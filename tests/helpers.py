@@ -13,6 +13,17 @@ def csrf_token(client, url):
     return match.group(1)
 
 
+def browser(app, user=None):
+    """Another browser asking for English, signed in through the login form as ``user`` if given."""
+    from tests.factories import PASSWORD
+
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    if user is not None:
+        assert post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD}).status_code == 302
+    return client
+
+
 def post_form(client, url, data, *, form_url=None, follow_redirects=False):
     """GET the form page for its token, then POST ``data`` with it."""
     token = csrf_token(client, form_url or url)

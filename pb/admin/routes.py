@@ -98,7 +98,7 @@ def user(user_id):
     )
 
 
-@bp.route("/users/<int:user_id>/roles/<any(staff, admin):role>/<any(grant, revoke):change>", methods=["POST"])
+@bp.route("/users/<int:user_id>/roles/<any(staff, admin, auditor):role>/<any(grant, revoke):change>", methods=["POST"])
 @access(Access.ADMIN)
 def change_role(user_id, role, change):
     account = db.get_or_404(User, user_id)
@@ -124,4 +124,4 @@ def change_role(user_id, role, change):
 
 
 def _role_label(role):
-    return {"staff": _("staff"), "admin": _("administrator")}[role]
+    return {"staff": _("staff"), "admin": _("administrator"), "auditor": _("auditor")}[role]

@@ -9,7 +9,7 @@ from pb.extensions import db
 from pb.jobs import JobRun
 
 # Role name in URLs and audit details -> the User column that holds it.
-ROLE_COLUMNS = {"staff": "is_staff_member", "admin": "is_admin"}
+ROLE_COLUMNS = {"staff": "is_staff_member", "admin": "is_admin", "auditor": "is_auditor"}
 
 
 class RoleChangeRefused(DomainError):
@@ -45,7 +45,7 @@ def _ensure_another_admin(user):
 
 
 def set_role(actor, user, role, granted):
-    """Grant (``granted=True``) or revoke ``role`` ("staff" or "admin"); returns False if nothing changed."""
+    """Grant (``granted=True``) or revoke ``role`` ("staff", "admin" or "auditor"); returns False if nothing changed."""
     column = ROLE_COLUMNS[role]
     if getattr(user, column) == granted:
         return False

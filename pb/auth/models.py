@@ -29,12 +29,18 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_staff_member: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Auditor (tarkastaja): sees every figure in full in staff previews, even groups of fewer ballots
+    # than the secrecy minimum (pb.tally). Not implied by the admin role.
+    is_auditor: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Changes whenever the password or email changes, so old sessions and tokens stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     # Declared for neighbourhood voting (pb.voting): the year of birth and the home district.
     birth_year: Mapped[int | None]
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    # Keyed hash of the personal identity code, set by strong electronic identification
+    # (pb.auth.identity): one account per person, and the same voter on every channel.
+    person_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def _get_display_name(self):
         # A deleted account keeps no name; readers see "Deleted user" in their own language.
@@ -76,6 +82,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_staff(self):
         return self.is_active and (self.is_staff_member or self.is_admin)
+
+    @property
+    def sees_every_group(self):
+        """An active auditor: staff previews show them groups smaller than the secrecy minimum."""
+        return self.is_active and self.is_auditor
 
     @property
     def role_names(self):

@@ -143,6 +143,34 @@ class CallForm(FlaskForm):
         }
 
 
+class ReviewSettingsForm(FlaskForm):
+    review_deadline = helsinki_datetime_field(_l("Reviews must be ready by (Finnish time)"))
+    official_confirms = BooleanField(
+        _l("The steering group only proposes: an official confirms or changes each decision")
+    )
+    appeal_text = FormField(
+        translated_form(max_length=4000, multiline=True, required=False),
+        label=_l("How to ask for a review of the decision"),
+    )
+
+    @classmethod
+    def for_call(cls, call):
+        return cls(
+            data={
+                "review_deadline": call.review_deadline,
+                "official_confirms": call.official_confirms,
+                "appeal_text": translated_namespace(call.appeal_text),
+            }
+        )
+
+    def settings_data(self):
+        return {
+            "review_deadline": self.review_deadline.data,
+            "official_confirms": bool(self.official_confirms.data),
+            "appeal_text": translated_data(self.appeal_text),
+        }
+
+
 class CriterionForm(FlaskForm):
     name = FormField(translated_form(max_length=200), label=_l("Name of the criterion"))
     guidance = FormField(

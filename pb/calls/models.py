@@ -83,6 +83,13 @@ class FundingCall(TimestampMixin, db.Model):
     steering_group_id: Mapped[int | None] = mapped_column(ForeignKey("steering_groups.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Review settings, editable until the call is decided (see pb.review).
+    # Scores are taken until this moment; None means until the decision meeting starts.
+    review_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The steering group only proposes; an official (viranhaltija) confirms or changes each decision.
+    official_confirms: Mapped[bool] = mapped_column(default=False)
+    # How an applicant asks for a review of the decision (oikaisuvaatimusohje), {"fi", "sv", "en"}.
+    appeal_text: Mapped[dict] = mapped_column(JSON, default=dict)
 
     districts = relationship("District", secondary=call_districts, order_by="District.id")
     steering_group = relationship("SteeringGroup")
@@ -145,6 +152,13 @@ class FundingCall(TimestampMixin, db.Model):
     def answers_open(self, now=None):
         """Staff may still answer comments while applicants are preparing (until the call closes)."""
         return self.effective_status(now) in (CallStatus.PUBLISHED, CallStatus.OPEN)
+
+    def review_settings_open(self, now=None):
+        """The review deadline, the confirmation rule and the appeal text may change until the decision."""
+        return self.effective_status(now) not in (CallStatus.DECIDED, CallStatus.ARCHIVED)
+
+    def is_past_review_deadline(self, now=None):
+        return self.review_deadline is not None and (now or utcnow()) >= self.review_deadline
 
     def publish_problems(self, now=None):
         """What is missing before the call can be published, as translated sentences."""

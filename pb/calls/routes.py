@@ -5,18 +5,18 @@ from email.utils import format_datetime as rfc822_datetime
 from xml.etree import ElementTree
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pb.access import Access, access, require
 from pb.calls import services
-from pb.calls.forms import AnswerForm, CallForm, CommentForm, CriterionForm
+from pb.calls.forms import AnswerForm, CallForm, CommentForm, CriterionForm, ReviewSettingsForm
 from pb.calls.models import CallComment, CallStatus, Criterion, FundingCall
 from pb.calls.services import ACTIONS, TRANSITION_NAMES, CallRuleError
 from pb.extensions import db
 from pb.forms import ConfirmForm
-from pb.i18n import current_language, localized
+from pb.i18n import current_language, local_datetime, localized
 from pb.models_base import utcnow
 from pb.money import money
 from pb.transactions import commit
@@ -147,7 +147,7 @@ def _summary_text(call):
         (
             _("Grants from %(min)s to %(max)s.", min=money(call.min_grant_cents), max=money(call.max_grant_cents)),
             _("Who can apply: %(kinds)s.", kinds=kinds),
-            _("Closes %(time)s (Finnish time).", time=format_datetime(call.closes_at, "short")),
+            _("Closes %(time)s (Finnish time).", time=local_datetime(call.closes_at)),
             localized(call.themes),
         )
     )
@@ -284,6 +284,27 @@ def edit(call_id):
             _flash_saved(changed)
             return redirect(url_for("calls.manage", call_id=call.id))
     return render_template("calls/form.html", form=form, call=call)
+
+
+@bp.route("/manage/<int:call_id>/review-settings", methods=["GET", "POST"])
+@access(Access.STAFF)
+def review_settings(call_id):
+    """The review deadline, the official's confirmation and the appeal text: editable until the decision."""
+    call = _call_or_404(call_id)
+    require(call.can_manage(current_user))
+    form = ReviewSettingsForm.for_call(call)
+    problems = []
+    if form.validate_on_submit():
+        try:
+            changed = services.update_review_settings(current_user, call, form.settings_data())
+        except CallRuleError as error:
+            problems = error.messages
+        else:
+            commit()
+            _flash_saved(changed)
+            return redirect(url_for("calls.manage", call_id=call.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("calls/review_settings.html", form=form, call=call, problems=problems), status
 
 
 def _flash_saved(changed):

@@ -157,6 +157,29 @@ def transition(actor, call, target, now=None):
     return call
 
 
+# --- review settings -------------------------------------------------------------------------
+
+REVIEW_FIELDS = ("review_deadline", "official_confirms", "appeal_text")
+
+
+def update_review_settings(actor, call, data, now=None):
+    """The review deadline, whether an official confirms the decisions, and the appeal text (fi/sv/en).
+
+    They may change until the call is decided; returns the changed field names.
+    """
+    now = now or utcnow()
+    _lock(call)
+    if not call.review_settings_open(now):
+        raise CallRuleError(_("The call has been decided, so its review settings can no longer be changed."))
+    changed = [name for name in REVIEW_FIELDS if getattr(call, name) != data[name]]
+    for name in changed:
+        setattr(call, name, data[name])
+    if changed:
+        db.session.flush()
+        record(actor, "calls.review_settings_updated", call, {"fields": changed})
+    return changed
+
+
 # --- criteria --------------------------------------------------------------------------------
 
 

@@ -15,10 +15,9 @@ import zipfile
 from datetime import date
 
 from flask import render_template
-from flask_babel import format_date
 from flask_babel import gettext as _
 
-from pb.i18n import localized
+from pb.i18n import local_date, localized
 from pb.money import money, plain_euros
 from pb.orgs.models import OrganisationKind
 from pb.proposals.models import PartnerKind
@@ -77,7 +76,7 @@ def rendered_fields(data):
 
 
 def _format_date(value):
-    return format_date(date.fromisoformat(value), "medium") if value else ""
+    return local_date(date.fromisoformat(value)) if value else ""
 
 
 def as_text(data):

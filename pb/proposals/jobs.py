@@ -6,11 +6,10 @@ the organisation's representatives, and for an assisted proposal the contact add
 the group gave to staff. Each person gets it in their own language.
 """
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from pb.extensions import db
-from pb.i18n import localized
+from pb.i18n import local_datetime, localized
 from pb.mail import external_url, send_localized_mail
 from pb.orgs.models import MemberRole
 from pb.proposals.exports import as_text
@@ -47,7 +46,7 @@ def send_submission_receipt(proposal_id, number):
     call_title = proposal.call.title
 
     def when():
-        return format_datetime(version.submitted_at, "short")
+        return local_datetime(version.submitted_at)
 
     _send(
         proposal,
@@ -93,7 +92,7 @@ def send_deadline_reminder(proposal_id, kind):
                 "Your proposal \"%(title)s\" is still a draft. The call closes on %(time)s (Finnish time). "
                 "A draft that is not sent is not reviewed.",
                 title=proposal.display_title,
-                time=format_datetime(closes_at, "short"),
+                time=local_datetime(closes_at),
             ),
             lambda: _("Check and send the proposal here: %(url)s", url=link),
             lambda: _("If you do not want to apply, you can ignore this message."),

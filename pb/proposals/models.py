@@ -58,6 +58,23 @@ class IneligibilityReason(LabelledEnum):
     OTHER = "other", _l("Another reason")
 
 
+class DecisionOutcome(LabelledEnum):
+    """What was decided about a proposal (the review domain records it; the proposal keeps what was published)."""
+
+    APPROVED = "approved", _l("Approved")
+    APPROVED_REDUCED = "approved_reduced", _l("Approved with a smaller amount")
+    REJECTED = "rejected", _l("Not approved")
+    RETURNED = "returned", _l("Returned for more information")
+
+    @property
+    def is_funded(self):
+        return self in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_REDUCED)
+
+    @property
+    def is_final(self):
+        return self is not DecisionOutcome.RETURNED
+
+
 class PartnerKind(LabelledEnum):
     ORGANISATION = "organisation", _l("Association or group")
     PUBLIC_BODY = "public_body", _l("Public body")
@@ -78,6 +95,7 @@ class ApplicantStatus(LabelledEnum):
     DECIDED = "decided", _l("Decided")
     WITHDRAWN = "withdrawn", _l("Withdrawn")
     NOT_ELIGIBLE = "not_eligible", _l("Not eligible")
+    RETURNED = "returned", _l("More information asked")
 
     @property
     def next_step(self):
@@ -94,7 +112,11 @@ class ApplicantStatus(LabelledEnum):
                 "The proposal follows the rules of the call. The steering group is now reading the proposals "
                 "and giving points. You will get a message when the decision is made."
             ),
-            ApplicantStatus.DECIDED: _l("The decision has been made. You can read it and its reasons on the call page."),
+            ApplicantStatus.DECIDED: _l("The decision has been made. You can read it and its reasons below."),
+            ApplicantStatus.RETURNED: _l(
+                "The steering group asks for more information. Change the proposal as asked below and send it "
+                "again; the steering group then looks at it again."
+            ),
             ApplicantStatus.WITHDRAWN: _l("You took the proposal back. It is not reviewed."),
             ApplicantStatus.NOT_ELIGIBLE: _l(
                 "The proposal does not follow the rules of the call, so it is not reviewed. The reason is below. "
@@ -166,6 +188,18 @@ class Proposal(TimestampMixin, db.Model):
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # Returned for more information by the steering group: the applicants may change and send it again,
+    # even though the call has closed, until they send it (then ``returned_at`` is cleared).
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_note: Mapped[str] = mapped_column(Text, default="")
+
+    # The published decision (recorded by the review domain when the applicant is told).
+    decision_outcome: Mapped[DecisionOutcome | None] = mapped_column(enum_type(DecisionOutcome))
+    granted_cents: Mapped[int | None] = mapped_column(BigInteger)
+    decision_reasons: Mapped[str] = mapped_column(Text, default="")
+    decision_conditions: Mapped[str] = mapped_column(Text, default="")
+    decision_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     # Optimistic locking: grows on every UPDATE of the row; forms send back the value they showed.
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
@@ -226,6 +260,10 @@ class Proposal(TimestampMixin, db.Model):
         return self.organisation.kind if self.organisation is not None else self.applicant_kind
 
     @property
+    def is_returned(self):
+        return self.returned_at is not None and self.status is ProposalStatus.SUBMITTED
+
+    @property
     def is_unclaimed_assisted(self):
         return self.channel is Channel.ASSISTED and self.claim_code_hash is not None
 
@@ -238,6 +276,10 @@ class Proposal(TimestampMixin, db.Model):
             return ApplicantStatus.WITHDRAWN
         if self.eligibility is Eligibility.NOT_ELIGIBLE:
             return ApplicantStatus.NOT_ELIGIBLE
+        if self.decision_outcome is not None and self.decision_outcome.is_final:
+            return ApplicantStatus.DECIDED
+        if self.is_returned:
+            return ApplicantStatus.RETURNED
         call_status = self.call.effective_status(now)
         if call_status in (CallStatus.DECIDED, CallStatus.ARCHIVED):
             return ApplicantStatus.DECIDED
@@ -293,7 +335,9 @@ class Proposal(TimestampMixin, db.Model):
 
     def can_edit(self, user, now=None):
         """Change the working copy: while the call takes proposals, as a draft or after sending."""
-        if self.status is ProposalStatus.WITHDRAWN or not self.call.is_accepting_proposals(now):
+        if self.status is ProposalStatus.WITHDRAWN:
+            return False
+        if not (self.is_returned or self.call.is_accepting_proposals(now)):
             return False
         return self.is_editor(user)
 

@@ -2,7 +2,8 @@
 
 A ballot row must not name a person, yet the database must refuse a second ballot
 from the same person. Both hold with a *voter key*: an HMAC of the voter's identity
-("user:<id>" or "code:<id>") under a per-round secret, itself an HMAC of the app's
+("person:<keyed hash of the identity code>" when it is verified, else "user:<id>" or
+"code:<id>") under a per-round secret, itself an HMAC of the app's
 SECRET_KEY and the round's random ``key_salt``. Without SECRET_KEY the key cannot be
 linked back to an account or a code; with it, the same person always gets the same
 key in a round (and a different one in every other round, so rounds cannot be joined).
@@ -30,8 +31,18 @@ def new_key_salt():
 
 
 def voter_key(budget_round, identity):
-    """``identity`` is "user:<id>" or "code:<id>"; the result is what a ballot stores."""
+    """``identity`` is "person:<hash>", "user:<id>" or "code:<id>"; the result is what a ballot stores."""
     return hmac_hex(round_secret(budget_round), f"voter:{identity}")
+
+
+def person_voter_key(budget_round, person_hash):
+    """The round's key of a person with a verified identity (``pb.auth.identity.person_hash``).
+
+    Every channel that knows the person (identity document, electronic identification, a code
+    letter from the register) gives this same key, so the ballots' unique constraint holds one
+    person to one ballot per budget across channels.
+    """
+    return voter_key(budget_round, f"person:{person_hash}")
 
 
 def account_identity(user):

@@ -36,7 +36,7 @@ from pb.forms import (
     translated_namespace,
 )
 from pb.rules import RULES
-from pb.voting.models import BallotFormat, EligibilityMode
+from pb.voting.models import BallotFormat, EligibilityMode, IdentityPolicy
 
 PHASE_DATE_FIELDS = (
     ("ideas_start", _l("Collecting ideas starts")),
@@ -72,6 +72,7 @@ class RoundForm(FlaskForm):
     results_start = _date_field(PHASE_DATE_FIELDS[4][1])
     implementation_start = _date_field(PHASE_DATE_FIELDS[5][1])
     voting_closes_at = helsinki_datetime_field(_l("Voting closes (Finnish time)"))
+    paper_entry_until = helsinki_datetime_field(_l("Paper ballots can be entered until (Finnish time)"))
     ballot_format = RadioField(
         _l("Ballot"),
         choices=[SelectChoice(fmt.value, fmt.label) for fmt in BallotFormat],
@@ -105,6 +106,12 @@ class RoundForm(FlaskForm):
         default=EligibilityMode.OWN_DISTRICT.value,
         validators=[InputRequired(message=_l("Choose where residents may vote."))],
     )
+    identity_policy = RadioField(
+        _l("Whose ballots count"),
+        choices=[SelectChoice(policy.value, policy.label) for policy in IdentityPolicy],
+        default=IdentityPolicy.VERIFIED.value,
+        validators=[InputRequired(message=_l("Choose whose ballots count."))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,6 +124,7 @@ class RoundForm(FlaskForm):
             name=translated_namespace(budget_round.name),
             description=translated_namespace(budget_round.description),
             voting_closes_at=budget_round.voting_closes_at,
+            paper_entry_until=budget_round.paper_entry_until,
             ballot_format=budget_round.ballot_format.value,
             max_choices=budget_round.max_choices,
             points=budget_round.points,
@@ -124,6 +132,7 @@ class RoundForm(FlaskForm):
             rule_threshold=budget_round.rule_threshold,
             min_age=budget_round.min_age,
             eligibility=budget_round.eligibility.value,
+            identity_policy=budget_round.identity_policy.value,
         )
         return cls(data=data)
 
@@ -134,6 +143,7 @@ class RoundForm(FlaskForm):
             name=translated_data(self.name),
             description=translated_data(self.description),
             voting_closes_at=self.voting_closes_at.data,
+            paper_entry_until=self.paper_entry_until.data,
             ballot_format=fmt,
             # A limit of another format means nothing: stored empty so it cannot confuse the tally.
             max_choices=self.max_choices.data if fmt is BallotFormat.APPROVAL else None,
@@ -142,8 +152,46 @@ class RoundForm(FlaskForm):
             rule_threshold=self.rule_threshold.data,
             min_age=self.min_age.data,
             eligibility=EligibilityMode(self.eligibility.data),
+            identity_policy=IdentityPolicy(self.identity_policy.data),
         )
         return values
+
+
+class CloseVotingForm(FlaskForm):
+    """Closing voting: a public reason when it is early, a reason when paper ballots wait for an entry."""
+
+    reason = TextAreaField(_l("Why voting closes early (shown to everyone)"), filters=[strip],
+                           validators=[Length(max=2000)])
+    paper_reason = TextAreaField(_l("Why voting closes while paper ballots wait (kept in the audit log)"),
+                                 filters=[strip], validators=[Length(max=2000)])
+
+    def __init__(self, *args, early=False, paper_pending=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.early, self.paper_pending = early, paper_pending
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.early and not self.reason.data:
+            self.reason.errors.append(_("Write why voting closes before the announced time."))
+            valid = False
+        if self.paper_pending and not self.paper_reason.data:
+            self.paper_reason.errors.append(_("Write why voting closes while paper ballots wait, or finish the entries first."))
+            valid = False
+        return valid
+
+
+class ReopenVotingForm(FlaskForm):
+    closes_at = helsinki_datetime_field(_l("Voting closes again (Finnish time)"))
+    reason = TextAreaField(_l("Why voting opens again (shown to everyone)"), filters=[strip],
+                           validators=[DataRequired(message=_l("Write why voting opens again.")), Length(max=2000)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.closes_at.data is None and not self.closes_at.errors:
+            # The field is Optional (a date-time field's own check); here it is needed.
+            self.closes_at.errors.append(_("Give the new closing time."))
+            valid = False
+        return valid
 
 
 def budget_form(districts, budget_round):
@@ -311,21 +359,26 @@ class AssistedForm(FlaskForm):
         _l("Where you are helping (for example: Itäkeskus library)"), filters=[strip],
         validators=[DataRequired(message=_l("Write where you are.")), Length(max=200)],
     )
+    personal_code = StringField(
+        _l("Personal identity code from the identity document"),
+        filters=[strip], validators=[Optional(), Length(max=20)],
+    )
     identified_by = RadioField(
-        _l("How is the resident identified?"),
+        _l("What else did the resident bring?"),
         choices=[
-            SelectChoice("account", _l("By the email address of their account")),
-            SelectChoice("code", _l("By a voting code")),
+            SelectChoice("document", _l("Only the identity document")),
+            SelectChoice("code", _l("A voting code or a code letter")),
+            SelectChoice("account", _l("The email address of their account")),
         ],
-        default="code",
+        default="document",
         validators=[InputRequired(message=_l("Choose how the resident is identified."))],
     )
     email = StringField(_l("Email address of the resident's account"), filters=[strip], validators=[Optional(), Length(max=254)])
     code = StringField(_l("Voting code"), filters=[strip], validators=[Optional()])
     birth_year = IntegerField(
-        _l("Resident's year of birth"),
+        _l("Resident's year of birth (only if they have no Finnish personal identity code)"),
         validators=[
-            InputRequired(message=_l("Write the year of birth, for example 1990.")),
+            Optional(),
             NumberRange(min=1900, max=2100, message=_l("Write the year of birth, for example 1990.")),
         ],
     )
@@ -348,6 +401,11 @@ class AssistedForm(FlaskForm):
         if self.identified_by.data == "code" and not self.code.data:
             self.code.errors.append(_("Write the voting code."))
             valid = False
+        if not self.personal_code.data and self.birth_year.data is None:
+            self.personal_code.errors.append(
+                _("Write the personal identity code. If the resident has none, write their year of birth.")
+            )
+            valid = False
         return valid
 
 
@@ -366,3 +424,20 @@ class PaperForm(FlaskForm):
     code = StringField(
         _l("Voting code printed on the ballot"), filters=[strip], validators=[DataRequired(message=_l("Write the voting code."))]
     )
+
+
+class RegisterImportForm(FlaskForm):
+    file = FileField(_l("The register file (CSV)"))
+    code_letters = BooleanField(_l("Make a code letter for each resident in the file"))
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValueError(_("Choose the register file."))
+
+    def text(self):
+        """The file as text: UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves it."""
+        raw = self.file.data.read()
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252", errors="replace")

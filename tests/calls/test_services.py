@@ -257,8 +257,10 @@ def test_demo_has_calls_in_every_early_state(app):
     assert seed_demo("demo-password-1")
     now = utcnow()
     calls = db.session.execute(db.select(FundingCall).order_by(FundingCall.id)).scalars().all()
+    # The last two are the review's demo calls (pb.review.demo): one in review, one decided.
     assert [call.effective_status(now) for call in calls] == [
-        CallStatus.OPEN, CallStatus.PUBLISHED, CallStatus.CLOSED, CallStatus.DRAFT
+        CallStatus.OPEN, CallStatus.PUBLISHED, CallStatus.CLOSED, CallStatus.DRAFT, CallStatus.DECIDED,
+        CallStatus.IN_REVIEW,
     ]
     open_call = calls[0]
     assert len(open_call.criteria) == 3 and open_call.steering_group is not None

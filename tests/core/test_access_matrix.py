@@ -30,6 +30,7 @@ ROLES = {
 
 # endpoint -> roles that pass the object-level check on the demo object used below.
 _ORG_MANAGERS = {"org_member", "staff", "admin"}
+_STEERING = {"steering_member", "staff", "admin"}
 OBJECT_LEVEL = {
     "orgs.edit": _ORG_MANAGERS,
     "orgs.members": _ORG_MANAGERS,
@@ -54,6 +55,18 @@ OBJECT_LEVEL = {
     "voting.assisted_session": {"staff"},
     "voting.assisted_ballot": {"staff"},
     "voting.assisted_close": {"staff"},
+    # Review: the open call and the first demo member are the demo steering group's; the sample proposal is a
+    # draft (nobody reviews it); the sample meeting is the decided demo call's signed one.
+    **{endpoint: _STEERING for endpoint in (
+        "review.call", "review.conflict_register", "review.ranking_table", "review.ranking_csv", "review.meeting_list",
+        "review.pack", "review.pack_pdf", "review.meeting", "review.minutes", "review.minutes_pdf",
+    )},
+    **{endpoint: set() for endpoint in (
+        "review.proposal", "review.declare", "review.reopen", "review.paper", "review.assign", "review.sign_minutes",
+    )},
+    **{endpoint: {"staff", "admin"} for endpoint in (
+        "review.start_meeting", "review.decide", "review.close_meeting",
+    )},
 }
 
 # Routes whose GET answers 404 by design for the sample arguments (e.g. a token that is not valid).
@@ -67,16 +80,23 @@ SAMPLE_NOT_FOUND = {
     "proposals.download_attachment",  # no such attachment
     "proposals.open_data",  # the sample call is still open
     "proposals.show_coapplicant_invitation",
+    "implementation.unfollow_link",  # the sample token is not a valid unfollow link
+    "implementation.photo",  # the sample update has no photo (photos: tests/implementation)
+    # Strong electronic identification is not configured in the test app (tests/auth/test_eid.py configures it).
+    "eid.start",
+    "eid.callback",
 }
 
 
 def sample_arguments():
     """Demo objects used to fill URL arguments, by argument name."""
-    from pb.districts.models import District
     from pb.calls.models import CallComment, Criterion, FundingCall
+    from pb.districts.models import District
+    from pb.implementation.models import ImplementationUpdate, ProjectImplementation
     from pb.orgs.models import Membership, Organisation, OrganisationKind
-    from pb.steering.models import SteeringGroup, SteeringMember
     from pb.proposals.models import Proposal
+    from pb.review.models import ConflictDeclaration, Decision
+    from pb.steering.models import SteeringGroup, SteeringMember
     from pb.tally.models import TallyRun
     from pb.voting.models import AssistedSession, BudgetRound, Idea, Project, RoundPhase
 
@@ -89,6 +109,7 @@ def sample_arguments():
     voting_round = first(BudgetRound, BudgetRound.phase == RoundPhase.VOTING)
     published_run = first(TallyRun, TallyRun.published_at.is_not(None))
     resident = first(User, User.email == "resident@demo.pb")
+    decision = first(Decision)
     return {
         "proposal_id": draft.id,
         "step": "basics",
@@ -101,6 +122,8 @@ def sample_arguments():
         "budget_id": voting_round.budget_for(resident.district_id).id,
         "idea_id": first(Idea).id,
         "project_id": first(Project).id,
+        "funded_project_id": first(ProjectImplementation).project_id,
+        "update_id": first(ImplementationUpdate, ImplementationUpdate.photo_stored_name.is_(None)).id,
         "session_id": first(AssistedSession).id,
         "district_id": first(District).id,
         "org_id": ngo.id,
@@ -119,6 +142,9 @@ def sample_arguments():
         "user_id": first(User, User.email == "resident@demo.pb").id,
         "token": "not-a-valid-token",
         "job_id": "no-such-job",
+        "meeting_id": decision.meeting_id,
+        "item_id": decision.id,
+        "conflict_id": first(ConflictDeclaration).id,
     }
 
 

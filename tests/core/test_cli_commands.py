@@ -161,3 +161,29 @@ def test_a_file_whose_voting_ends_in_the_future_is_imported_closed(app, tmp_path
     assert result.exit_code == 0, result.output
     budget_round = db.session.execute(db.select(BudgetRound)).scalar_one()
     assert budget_round.is_voting_over() and budget_round.voting_start is None
+
+
+# --- apply-due-phases ---------------------------------------------------------------------------
+
+
+def test_apply_due_phases_closes_voting_at_its_time_and_says_what_it_did(app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from pb.voting.models import RoundPhase
+    from tests.factories import make_round
+
+    closes = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+    budget_round = make_round("voting", now=closes - timedelta(days=7), voting_closes_at=closes)
+    with time_machine.travel(closes - timedelta(seconds=1), tick=False):
+        result = run(app, "apply-due-phases")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Phase changes made: 0."
+    assert db.session.get(BudgetRound, budget_round.id).phase is RoundPhase.VOTING
+    with time_machine.travel(closes, tick=False):
+        result = run(app, "apply-due-phases")
+    assert result.exit_code == 0, result.output
+    assert f"Round {budget_round.id} moved to the phase: results." in result.output
+    assert db.session.get(BudgetRound, budget_round.id).phase is RoundPhase.RESULTS
+    assert actions()[-1] == "voting.phase_changed"

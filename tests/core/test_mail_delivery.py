@@ -157,3 +157,25 @@ def test_pb_worker_builds_the_app_and_delivers_in_its_forked_job_processes(app, 
     assert db.session.get(JobRun, job_id_of(stored.id)).status is JobStatus.DONE
     assert db.session.get(OutgoingMail, stored.id).sent_at is not None
     assert len(list(outbox.glob("*.eml"))) == 1
+
+
+def test_subjects_with_finnish_letters_are_whole_rfc_2047_words(app, outbox):
+    """Every encoded word stands alone, so strict readers (compat32 decode_header, old mail programs)
+    show the subject as written; before, an encoded word was glued to plain text ("pitk=?utf-8?q?...")."""
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+    from pathlib import Path
+
+    from pb.mail import send_mail
+    from pb.transactions import commit
+
+    subject = "Osallistu: Kesäillat Itäkeskuksen puistossa ja pitkä otsikko joka jatkuu vielä pitkään ja pitkään"
+    with app.test_request_context():
+        send_mail("asukas@example.fi", subject, "Hei!")
+        commit()
+    outbox.messages()
+    raw = max(Path(app.config["OUTBOX_PATH"]).glob("*.eml")).read_bytes()
+    header = message_from_bytes(raw)["Subject"]
+    assert str(make_header(decode_header(header))) == subject
+    assert all(word.startswith("=?") or word.isascii() for word in header.split())
+    assert "pitk=?" not in header

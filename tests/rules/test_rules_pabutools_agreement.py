@@ -12,8 +12,8 @@ from pb.rules import Project, make_instance, tally
 
 pytest.importorskip("pabutools.election", reason="pabutools (the reference implementation) is not installed")
 from pabutools.election import (  # noqa: E402
-    AdditiveSatisfaction,
     Additive_Cardinal_Sat,
+    AdditiveSatisfaction,
     ApprovalBallot,
     ApprovalProfile,
     Cardinality_Sat,

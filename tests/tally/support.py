@@ -75,8 +75,11 @@ def make_round(
     return budget_round
 
 
-def add_ballots(budget, votes, *, channel=Channel.ONLINE, age_band=None):
-    """One ballot per entry of ``votes``: a list of projects (approval) or {project: points}."""
+def add_ballots(budget, votes, *, channel=Channel.ONLINE, age_band=None, identity_verified=True):
+    """One ballot per entry of ``votes``: a list of projects (approval) or {project: points}.
+
+    ``identity_verified=False`` makes them ballots of self-declared voters (a low-threshold round).
+    """
     for vote in votes:
         key = secrets.token_hex(32)
         ballot = Ballot(
@@ -86,6 +89,7 @@ def add_ballots(budget, votes, *, channel=Channel.ONLINE, age_band=None):
             slot=f"budget:{budget.id}",
             channel=channel,
             age_band=age_band,
+            identity_verified=identity_verified,
             order_seed=0,
             receipt_hash=secrets.token_hex(32),
         )
@@ -109,3 +113,8 @@ def published(app, budget):
     run_queued_jobs(app)
     db.session.expire_all()
     return run
+
+
+def secrecy_minimum(monkeypatch, app, minimum):
+    """Run with ``BALLOT_SECRECY_MIN_GROUP = minimum`` (1: every group shown) for tests about something else."""
+    monkeypatch.setitem(app.config, "BALLOT_SECRECY_MIN_GROUP", minimum)

@@ -10,9 +10,15 @@ import pytest
 import pb.rules.inputs_hash
 from pb.tally import services
 from pb.voting.models import BallotFormat, Channel
-from tests.tally.support import add_ballots, make_round, published
+from tests.tally.support import add_ballots, make_round, published, secrecy_minimum
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def every_group_shown(app, monkeypatch):
+    """Small budgets here publish their files; secrecy is tested in test_secrecy.py."""
+    secrecy_minimum(monkeypatch, app, 1)
 
 
 def check_hash(path):

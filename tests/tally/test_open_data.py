@@ -13,7 +13,7 @@ from pb.voting.models import Ballot, BallotFormat, BudgetRound, Channel
 from tests.conftest import PABULIB_DIR, skip_or_fail
 from tests.factories import make_user
 from tests.helpers import run_queued_jobs
-from tests.tally.support import add_ballots, make_round
+from tests.tally.support import add_ballots, make_round, secrecy_minimum
 
 
 def count(app, budget):
@@ -47,7 +47,8 @@ def recount(text):
     ],
     ids=["approval-mes", "knapsack-greedy", "cumulative-threshold"],
 )
-def test_ballots_file_recounts_to_the_stored_outcome_and_hash(app, client, login, settings, votes):
+def test_ballots_file_recounts_to_the_stored_outcome_and_hash(app, client, login, settings, votes, monkeypatch):
+    secrecy_minimum(monkeypatch, app, 1)  # small budgets here; the secrecy rule: test_secrecy.py
     budget = make_round(**settings).budgets[0]
     add_ballots(budget, votes(budget.projects))
     add_ballots(budget, votes(budget.projects)[:1], channel=Channel.PAPER)
@@ -66,15 +67,17 @@ def test_ballots_file_recounts_to_the_stored_outcome_and_hash(app, client, login
 
 def test_ballots_file_names_nobody(app, client, login):
     budget = make_round().budgets[0]
-    add_ballots(budget, [[budget.projects[0]], [budget.projects[1]], [budget.projects[0], budget.projects[2]]])
+    add_ballots(budget, [[budget.projects[0]], [budget.projects[1]], [budget.projects[0], budget.projects[2]]] * 2)
     login(make_user(staff=True))
     text = client.get(f"/results/budgets/{budget.id}/ballots.pb").get_data(as_text=True)
     secrets = db.session.execute(db.select(Ballot.voter_key, Ballot.receipt_hash, Ballot.id)).all()
     for voter_key, receipt_hash, _ballot_id in secrets:
         assert voter_key not in text and receipt_hash not in text
     votes = text.split("VOTES", 1)[1].strip().splitlines()
-    assert votes[0].strip() == "voter_id;vote"
-    assert [row.split(";")[0] for row in votes[1:]] == ["1", "2", "3"]
+    # All six voted online (a group of 6); their age is not known, so the file has no age column.
+    assert votes[0].strip() == "voter_id;vote;voting_method"
+    assert [row.split(";")[0] for row in votes[1:]] == ["1", "2", "3", "4", "5", "6"]
+    assert {row.split(";")[2] for row in votes[1:]} == {"online"}
 
 
 @pytest.mark.slow

@@ -16,7 +16,13 @@ from pb.voting.models import Channel
 from pb.voting.services.turnout import live_turnout
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_token, post_form, run_queued_jobs
-from tests.tally.support import add_ballots, make_round
+from tests.tally.support import add_ballots, make_round, secrecy_minimum
+
+
+@pytest.fixture(autouse=True)
+def every_group_shown(app, monkeypatch):
+    """These pages are tested with every group shown; the secrecy rule is tested in test_secrecy.py."""
+    secrecy_minimum(monkeypatch, app, 1)
 
 
 @pytest.fixture
@@ -108,7 +114,12 @@ def test_staff_count_preview_and_publish_through_the_pages(app, client, budget, 
 
     preview = page(client, f"/results/manage/runs/{run.id}")
     assert "This result is not published. Only staff can see it." in preview and "Publish this result" in preview
-    response = post_form(client, f"/results/manage/runs/{run.id}/publish", {}, form_url=f"/results/manage/runs/{run.id}")
+    assert f'href="/results/manage/runs/{run.id}/publish"' in preview  # a link to the confirmation page
+    confirmation = page(client, f"/results/manage/runs/{run.id}/publish")
+    assert "cannot be undone" in confirmation and "Yes, publish the result" in confirmation
+    db.session.expire_all()
+    assert not run.is_published  # showing the confirmation publishes nothing
+    response = post_form(client, f"/results/manage/runs/{run.id}/publish", {})
     assert response.status_code == 302
     db.session.expire_all()
     assert run.is_published and run.published_by_id == staff_user.id

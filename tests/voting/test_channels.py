@@ -9,16 +9,8 @@ from pb.extensions import db
 from pb.models_base import utcnow
 from pb.voting import services
 from pb.voting.models import AssistedSession, Ballot, Channel, PaperBallot, PaperStatus
-from tests.factories import PASSWORD, make_round, make_user, make_voter
-from tests.helpers import post_form
-
-
-def browser(app, user=None):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    if user is not None:
-        assert post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD}).status_code == 302
-    return client
+from tests.factories import make_round, make_user, make_voter
+from tests.helpers import browser, post_form
 
 
 def text(response):

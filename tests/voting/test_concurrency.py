@@ -18,7 +18,8 @@ from pb.extensions import db
 from pb.voting import services
 from pb.voting.models import AssistedSession, Ballot, BallotChoice, Channel, PaperBallot, PaperStatus
 from tests.conftest import skip_or_fail
-from tests.factories import PASSWORD, make_round, make_user, make_voter
+from tests.factories import make_round, make_user, make_voter
+from tests.helpers import browser as _browser
 from tests.helpers import csrf_token, post_form
 
 ACCOUNT_VOTERS = 12
@@ -32,12 +33,6 @@ def _postgresql_only():
         skip_or_fail("needs PostgreSQL (set TEST_DATABASE_URL)")
 
 
-def _browser(app, user=None):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    if user is not None:
-        assert post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD}).status_code == 302
-    return client
 
 
 class Attempt:

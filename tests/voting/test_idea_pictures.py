@@ -17,17 +17,9 @@ from pb.transactions import commit
 from pb.uploads import UploadError, save_upload
 from pb.voting import services
 from pb.voting.models import Idea
-from tests.factories import PASSWORD, make_round, make_voter
-from tests.helpers import csrf_token, post_form
+from tests.factories import make_round, make_voter
+from tests.helpers import browser, csrf_token
 from tests.voting.pictures import SECRETS, assert_clean, jpeg_with_gps, png_with_metadata
-
-
-def browser(app, user=None):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    if user is not None:
-        assert post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def fetch(client, url):

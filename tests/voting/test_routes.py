@@ -10,7 +10,8 @@ from pb.extensions import db
 from pb.models_base import utcnow
 from pb.voting import services
 from pb.voting.models import Ballot, BudgetRound, RoundPhase
-from tests.factories import PASSWORD, make_district, make_round, make_user, make_voter
+from tests.factories import make_district, make_round, make_user, make_voter
+from tests.helpers import browser as client_for
 from tests.helpers import csrf_token, post_form
 
 
@@ -21,13 +22,6 @@ def client(app):
     return client
 
 
-def client_for(app, user=None):
-    """Another browser, signed in as ``user`` if given."""
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    if user is not None:
-        assert post_form(other, "/auth/login", {"email": user.email, "password": PASSWORD}).status_code == 302
-    return other
 
 
 def text(response):
@@ -267,7 +261,7 @@ def test_staff_create_a_round_set_budgets_add_projects_and_open_voting(app):
     closes = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
     response = post_form(browser, "/voting/manage/new", {
         "name-fi": "Lähibudjetti", "ballot_format": "knapsack", "rule": "equalshares/add1", "min_age": "12",
-        "eligibility": "own_plus_citywide", "voting_closes_at": closes,
+        "eligibility": "own_plus_citywide", "identity_policy": "verified", "voting_closes_at": closes,
     })
     assert response.status_code == 302, text(response)
     budget_round = db.session.execute(db.select(BudgetRound)).scalar_one()
@@ -279,14 +273,14 @@ def test_staff_create_a_round_set_budgets_add_projects_and_open_voting(app):
         response = post_form(browser, f"/voting/manage/{budget_round.id}/projects/new",
                              {"round_budget_id": str(budget.id), "title-fi": "Penkit", "cost": "12 000"})
         assert response.status_code == 302
-    for _phase in range(4):  # draft -> ideas -> co-development -> cost estimation -> voting
-        post_form(browser, f"/voting/manage/{budget_round.id}/advance", {}, form_url=f"/voting/manage/{budget_round.id}")
+    for _phase in range(4):  # draft -> ideas -> co-development -> cost estimation -> voting, each confirmed
+        post_form(browser, f"/voting/manage/{budget_round.id}/advance", {})
     assert budget_round.phase is RoundPhase.VOTING and budget_round.is_frozen
     page = text(browser.get(f"/voting/manage/{budget_round.id}"))
     assert "Set the budgets" not in page and "Enter paper ballots" in page
     response = post_form(browser, f"/voting/manage/{budget_round.id}/edit", {
         "name-fi": "Lähibudjetti", "ballot_format": "approval", "max_choices": "3", "rule": "greedy", "min_age": "12",
-        "eligibility": "own_plus_citywide", "voting_closes_at": closes,
+        "eligibility": "own_plus_citywide", "identity_policy": "verified", "voting_closes_at": closes,
     })
     assert response.status_code == 409 and "can no longer be changed" in text(response)
     assert budget_round.ballot_format.value == "knapsack"

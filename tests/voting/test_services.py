@@ -101,7 +101,10 @@ def test_opening_voting_freezes_format_limits_budgets_projects_and_rule():
 def test_closing_voting_moves_on_and_ends_voting_now():
     staff = make_user(staff=True)
     budget_round = make_round("voting")
-    services.advance_phase(staff, budget_round)
+    with pytest.raises(RoundRuleError):  # before the announced time, only with a public reason
+        services.advance_phase(staff, budget_round)
+    db.session.rollback()
+    services.close_voting(staff, budget_round, reason="The board ended the vote.")
     db.session.commit()
     assert budget_round.phase is RoundPhase.RESULTS
     assert budget_round.voting_closes_at <= utcnow()

@@ -37,6 +37,7 @@ from pb.proposals.services.common import (
     clock,
     closed_message,
 )
+from pb.proposals.services.decisions import publish_decision, return_for_information
 from pb.proposals.services.drafting import add_attachment, create_proposal, remove_attachment, save_step
 from pb.proposals.services.reading import call_proposals, proposals_of, proposals_open_data
 from pb.proposals.services.reminders import due_reminders, send_reminders
@@ -70,9 +71,11 @@ __all__ = [
     "proposal_for_claim_code",
     "proposals_of",
     "proposals_open_data",
+    "publish_decision",
     "remove_attachment",
     "renew_claim_code",
     "represented_organisations",
+    "return_for_information",
     "revoke_coapplicant",
     "save_step",
     "screen",

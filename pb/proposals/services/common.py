@@ -55,6 +55,12 @@ def ensure_accepting(call, now):
         raise ProposalRuleError(closed_message(call, now))
 
 
+def ensure_open_for(proposal, now):
+    """Changes are taken while the call is open, or after the steering group returned the proposal."""
+    if not proposal.is_returned:
+        ensure_accepting(proposal.call, now)
+
+
 def ensure_version(proposal, expected_version):
     if str(expected_version) != str(proposal.version_id):
         raise ChangedMeanwhile()

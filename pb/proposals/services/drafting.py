@@ -15,6 +15,7 @@ from pb.proposals.services.common import (
     ProposalRuleError,
     clock,
     ensure_accepting,
+    ensure_open_for,
     ensure_version,
     kind_error,
     save_versioned,
@@ -42,7 +43,7 @@ def create_proposal(actor, call, organisation, title, now=None):
 
 
 def _ensure_can_edit(actor, proposal, now):
-    ensure_accepting(proposal.call, now)
+    ensure_open_for(proposal, now)
     if not proposal.can_edit(actor, now):
         raise ProposalRuleError(_("You cannot change this proposal."))
 

@@ -72,7 +72,7 @@ def submit_problems(proposal, now=None):
     now = now or clock()
     call = proposal.call
     problems = []
-    if not call.is_accepting_proposals(now):
+    if not (proposal.is_returned or call.is_accepting_proposals(now)):
         problems.append(closed_message(call, now))
     if proposal.kind is None:
         problems.append(_("Choose the association or group that applies. Staff can help with this."))

@@ -8,7 +8,7 @@ from pb.proposals.services.common import (
     ProposalRuleError,
     clock,
     enqueue_job_after_commit,
-    ensure_accepting,
+    ensure_open_for,
     ensure_version,
     save_versioned,
 )
@@ -60,7 +60,7 @@ def snapshot(proposal):
 def submit(actor, proposal, expected_version, now=None):
     """Send the working copy: a new :class:`ProposalVersion`, a receipt by mail after the commit."""
     now = now or clock()
-    ensure_accepting(proposal.call, now)
+    ensure_open_for(proposal, now)
     if not proposal.can_submit(actor, now):
         if proposal.status is ProposalStatus.SUBMITTED and not proposal.has_unsent_changes:
             raise ProposalRuleError(_("There are no changes to send. The proposal you sent is in force."))
@@ -70,6 +70,7 @@ def submit(actor, proposal, expected_version, now=None):
     if problems:
         raise ProposalRuleError(*problems)
     first = proposal.status is ProposalStatus.DRAFT
+    returned = proposal.is_returned
     number = len(proposal.versions) + 1
     version = ProposalVersion(number=number, snapshot=snapshot(proposal), submitted_at=now, submitted_by=actor)
     proposal.versions.append(version)
@@ -77,13 +78,13 @@ def submit(actor, proposal, expected_version, now=None):
     proposal.has_unsent_changes = False
     if first:
         proposal.submitted_at = now
+    if returned:
+        proposal.returned_at = None  # the steering group looks at it again
     save_versioned(proposal, now)
-    record(
-        actor,
-        "proposals.submitted" if first else "proposals.resubmitted",
-        proposal,
-        {"version": number, "requested_cents": proposal.requested_cents, "channel": proposal.channel.value},
-    )
+    details = {"version": number, "requested_cents": proposal.requested_cents, "channel": proposal.channel.value}
+    if returned:
+        details["after_return"] = True
+    record(actor, "proposals.submitted" if first else "proposals.resubmitted", proposal, details)
     enqueue_job_after_commit(
         "send_submission_receipt", proposal.id, number, job_id=f"proposals-receipt-{proposal.id}-v{number}"
     )

@@ -8,7 +8,10 @@ By subject:
 - :mod:`~pb.tally.services.pages`: what the result pages read, and the cache of what is derived
   from a stored run;
 - :mod:`~pb.tally.services.open_data`: the anonymised ``.pb`` file, the JSON and CSV results;
-- :mod:`~pb.tally.services.counting`: storing a count (the jobs) and the what-if outcomes.
+- :mod:`~pb.tally.services.counting`: storing a count (the jobs) and the what-if outcomes;
+- :mod:`~pb.tally.services.secrecy`: ballot secrecy in the result pages and files (who may get the
+  ballots file, which figures a page shows);
+- :mod:`~pb.tally.services.batch`: counting, or publishing, all budgets of a round in one action.
 
 Ballot turnout is the voting domain's (:mod:`pb.voting.services.turnout`), and so is importing a
 pabulib file as a round (:mod:`pb.voting.services.pabulib_import`).
@@ -19,6 +22,7 @@ name, so no service imports them. Callers use the package (``from pb.tally impor
 the submodules import each other directly.
 """
 
+from pb.tally.services.batch import BudgetPlan, count_all, count_plan, plan_token, publish_all, publish_plan
 from pb.tally.services.counting import (
     TallyInputsChanged,
     count_budget,
@@ -35,7 +39,14 @@ from pb.tally.services.inputs import (
     rule_of,
     vote_type_of,
 )
-from pb.tally.services.open_data import CSV_COLUMNS, pabulib_export, pabulib_meta, results_csv, results_document
+from pb.tally.services.open_data import (
+    CSV_COLUMNS,
+    pabulib_export,
+    pabulib_meta,
+    results_csv,
+    results_document,
+    voter_columns,
+)
 from pb.tally.services.pages import (
     cached,
     published_run,
@@ -56,7 +67,9 @@ from pb.tally.services.publishing import (
     cancel_tally,
     check_jobs,
     check_tally_jobs,
+    current_inputs_hash,
     not_queued,
+    publish_problem,
     publish_tally,
     start_tally,
     stored_run,
@@ -64,14 +77,19 @@ from pb.tally.services.publishing import (
     tally_job_of,
     what_if_job_id,
 )
+from pb.tally.services.secrecy import ballot_count, ballots_file_open_to, ballots_withheld, result_figures
 
 __all__ = [
     "CANONICAL_VERSION",
     "CSV_COLUMNS",
     "STALE_JOB_AFTER",
+    "BudgetPlan",
     "TallyError",
     "TallyInputsChanged",
     "TallyStart",
+    "ballot_count",
+    "ballots_file_open_to",
+    "ballots_withheld",
     "budget_id_of_job",
     "budget_projects",
     "cached",
@@ -80,17 +98,25 @@ __all__ = [
     "canonical_inputs",
     "check_jobs",
     "check_tally_jobs",
+    "count_all",
     "count_budget",
     "count_now",
+    "count_plan",
+    "current_inputs_hash",
     "finished_details",
     "inputs_hash",
     "load_instance",
     "not_queued",
     "pabulib_export",
     "pabulib_meta",
+    "plan_token",
+    "publish_all",
+    "publish_plan",
+    "publish_problem",
     "publish_tally",
     "published_run",
     "published_runs_of_round",
+    "result_figures",
     "result_lines",
     "results_csv",
     "results_document",
@@ -104,6 +130,7 @@ __all__ = [
     "tally_job_of",
     "tally_jobs_of",
     "vote_type_of",
+    "voter_columns",
     "what_if_job_id",
     "what_if_rules",
     "what_if_summaries",

@@ -10,12 +10,13 @@ rule and threshold. The canonical text and its hash live in :mod:`pb.rules.input
 (:func:`pb.tally.services.open_data.pabulib_export`) with the very same code.
 """
 
+import numpy as np
 from sqlalchemy import select
 
 from pb.extensions import db
 from pb.rules import Project as RulesProject
 from pb.rules.inputs_hash import CANONICAL_VERSION, canonical_inputs, inputs_hash
-from pb.rules.model import BallotsBuilder, Instance
+from pb.rules.model import BallotsBuilder, Instance, Voters
 from pb.voting.models import Ballot, BallotChoice, Project
 from pb.voting.services.pabulib_import import UNIT
 
@@ -43,10 +44,12 @@ def vote_type_of(budget_round):
     return budget_round.ballot_format.pabulib_vote_type
 
 
-def load_instance(budget, *, projects=None, meta=None):
+def load_instance(budget, *, projects=None, meta=None, with_ballot_ids=False):
     """The budget's current ballots as a ``pb.rules`` instance (money in cents, ids as text).
 
     Every ballot counts, also one without choices (it still takes its share in Equal Shares).
+    With ``with_ballot_ids``, ``instance.voters`` maps each ballot's database id to its distinct
+    ballot row (for the open data file's voter columns; never written out as such).
     """
     projects = budget_projects(budget.id) if projects is None else projects
     index = {project_id: position for position, (project_id, _cost, _title) in enumerate(projects)}
@@ -60,17 +63,23 @@ def load_instance(budget, *, projects=None, meta=None):
     )
     builder = BallotsBuilder()
     add = builder.add
+    ballot_ids, ballot_rows = [], []
     current, indices, points = None, [], []
     for ballot_id, project_id, project_points in rows:
         if ballot_id != current:
             if current is not None:
-                add(indices, points if with_points else None)
+                ballot_rows.append(add(indices, points if with_points else None))
+                ballot_ids.append(current)
             current, indices, points = ballot_id, [], []
         if project_id is not None:
             indices.append(index[project_id])
             points.append(project_points)
     if current is not None:
-        add(indices, points if with_points else None)
+        ballot_rows.append(add(indices, points if with_points else None))
+        ballot_ids.append(current)
+    voters = None
+    if with_ballot_ids:
+        voters = Voters(ids=[str(ballot_id) for ballot_id in ballot_ids], ballot=np.array(ballot_rows, dtype=np.int64))
     return Instance(
         budget=budget.amount_cents,
         projects=tuple(RulesProject(id=str(project_id), cost=int(cost)) for project_id, cost, _title in projects),
@@ -78,6 +87,7 @@ def load_instance(budget, *, projects=None, meta=None):
         ballots=builder.build(),
         unit=UNIT,
         meta=dict(meta or {}),
+        voters=voters,
     )
 
 

@@ -144,12 +144,45 @@ def stored_run(budget_id, hash_value, rule):
     ).scalar_one_or_none()
 
 
-def publish_tally(run, actor):
-    """Make ``run`` the budget's public result. A published result is never replaced."""
+def current_inputs_hash(budget):
+    """The hash of the budget's ballots as they are now, under its round's rule."""
+    rule, threshold = rule_of(budget.round)
+    return inputs_hash(load_instance(budget), rule, threshold)
+
+
+def publish_problem(run):
+    """Why ``run`` cannot be published now (a message for staff), or None."""
     if run.is_published:
-        raise TallyError(_("This result is already published."))
+        return _("This result is already published.")
     if published_run(run.round_budget_id) is not None:
-        raise TallyError(_("Another result of this budget is already published. A published result is not replaced."))
+        return _("Another result of this budget is already published. A published result is not replaced.")
+    rule, _threshold = rule_of(run.budget.round)
+    if run.rule != rule or current_inputs_hash(run.budget) != run.inputs_hash:
+        return _(
+            "The ballots or the counting rule changed after this count, so it is not the result of the ballots "
+            "as they are now. Count the votes again and publish the new count."
+        )
+    return None
+
+
+# Higher domains that act on a published result (implementation records of the funded projects)
+# register here: the tally never imports them. Each is called with the run, in the same transaction.
+_PUBLISHED_LISTENERS = []
+
+
+def on_published(listener):
+    """Call ``listener(run)`` whenever a result is published (in its transaction); returns ``listener``."""
+    if listener not in _PUBLISHED_LISTENERS:
+        _PUBLISHED_LISTENERS.append(listener)
+    return listener
+
+
+def publish_tally(run, actor):
+    """Make ``run`` the budget's public result. A published result is never replaced, and only a count
+    of the ballots as they are now is published."""
+    problem = publish_problem(run)
+    if problem is not None:
+        raise TallyError(problem)
     actor_id, budget_id = actor.id, run.round_budget_id  # read before the change: a load would flush half of it
     run.published_at = utcnow()
     run.published_by_id = actor_id
@@ -161,6 +194,8 @@ def publish_tally(run, actor):
         subject=run,
         details={"round_budget_id": run.round_budget_id, "rule": run.rule, "inputs_hash": run.inputs_hash},
     )
+    for listener in _PUBLISHED_LISTENERS:
+        listener(run)
     run_id = run.id
     after_commit(lambda: enqueue("pb.tally.jobs.compute_what_ifs", run_id, job_id=what_if_job_id(run_id)))
     return run

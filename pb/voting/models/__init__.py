@@ -43,10 +43,12 @@ from pb.voting.models.assisted import AssistedSession
 from pb.voting.models.ballots import AGE_BANDS, Ballot, BallotChoice, Channel, VotingCode, VotingCodeBatch, age_band
 from pb.voting.models.ideas import Idea, IdeaStatus
 from pb.voting.models.paper import PaperBallot, PaperEntry, PaperStatus
+from pb.voting.models.register import RegisterEntry
 from pb.voting.models.rounds import (
     BallotFormat,
     BudgetRound,
     EligibilityMode,
+    IdentityPolicy,
     Project,
     RoundBudget,
     RoundPhase,
@@ -64,10 +66,12 @@ __all__ = [
     "EligibilityMode",
     "Idea",
     "IdeaStatus",
+    "IdentityPolicy",
     "PaperBallot",
     "PaperEntry",
     "PaperStatus",
     "Project",
+    "RegisterEntry",
     "RoundBudget",
     "RoundPhase",
     "VotingCode",

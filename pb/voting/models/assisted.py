@@ -18,14 +18,17 @@ class AssistedSession(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("budget_rounds.id", ondelete="CASCADE"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     location: Mapped[str] = mapped_column(String(200))
-    # What staff checked from an identity document; the document itself is not recorded.
+    # What staff checked from an identity document; the document itself is not recorded (its identity
+    # code only as the round's keyed voter key).
     age_checked: Mapped[bool] = mapped_column(default=False)
     residence_checked: Mapped[bool] = mapped_column(default=False)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     age_band: Mapped[str | None] = mapped_column(String(10))
-    # How the resident was identified ("account" or "code"), and the key their ballots use.
+    # What the resident brought besides the document ("document", "account" or "code"), and the key
+    # their ballots use: the person's own when staff recorded the identity code from the document.
     identified_by: Mapped[str] = mapped_column(String(10))
     voter_key: Mapped[str] = mapped_column(String(64))
+    identity_verified: Mapped[bool] = mapped_column(default=False)
     code_id: Mapped[int | None] = mapped_column(ForeignKey("voting_codes.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

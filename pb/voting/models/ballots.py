@@ -50,6 +50,10 @@ class Ballot(db.Model):
     slot: Mapped[str] = mapped_column(String(40))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     age_band: Mapped[str | None] = mapped_column(String(10))
+    # The voter's identity was verified (identity document, electronic identification or a code
+    # letter sent to a person on the register); False for self-declared voters of low-threshold
+    # rounds; None when unknown (ballots imported from another election's file).
+    identity_verified: Mapped[bool | None] = mapped_column(default=False)
     order_seed: Mapped[int] = mapped_column(BigInteger)
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Bumped on every change; a form carries the version it was shown with (a replay is refused).
@@ -114,5 +118,10 @@ class VotingCode(db.Model):
     # The batch's district, or the one a pop-up voter declared when first using the code.
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A code letter made from the register for one person: its ballots are that person's
+    # (pb.voting.models.register), whichever channel brings the code.
+    bound_voter_key: Mapped[str | None] = mapped_column(String(64))
+    # The voter key its ballots were cast under (the code's own, or the person's it was used by).
+    voter_key: Mapped[str | None] = mapped_column(String(64))
 
     batch = relationship("VotingCodeBatch", back_populates="codes")

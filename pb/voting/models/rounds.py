@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.enums import LabelledEnum
@@ -50,6 +50,13 @@ class EligibilityMode(LabelledEnum):
     ANY_ONE_DISTRICT = "any_one_district", _l("In any one district they choose")
 
 
+class IdentityPolicy(LabelledEnum):
+    """Whose ballots count: only verified identities, or also voters who declare their own details."""
+
+    VERIFIED = "verified", _l("Only voters whose identity is verified")
+    SELF_DECLARED = "self_declared", _l("Also voters who declare their own age and district (low threshold)")
+
+
 class BudgetRound(TimestampMixin, db.Model):
     __tablename__ = "budget_rounds"
     __table_args__ = (
@@ -71,6 +78,15 @@ class BudgetRound(TimestampMixin, db.Model):
     implementation_start: Mapped[date | None] = mapped_column(Date)
     # The firm end of voting, checked against the server clock on every ballot.
     voting_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Paper sheets may still be entered until then (the round stays in voting); None = voting_closes_at.
+    paper_entry_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Voting ended early by staff: when, why (public) and the closing time that had been announced.
+    closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_early_reason: Mapped[str | None] = mapped_column(Text)
+    announced_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Voting reopened after closing (the undo): when and why (public); the new end is voting_closes_at.
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
 
     ballot_format: Mapped[BallotFormat] = mapped_column(enum_type(BallotFormat), default=BallotFormat.APPROVAL)
     max_choices: Mapped[int | None]  # k, approval ballots
@@ -80,6 +96,9 @@ class BudgetRound(TimestampMixin, db.Model):
     min_age: Mapped[int] = mapped_column(default=12)  # turning this age (or older) this year
     eligibility: Mapped[EligibilityMode] = mapped_column(
         enum_type(EligibilityMode), default=EligibilityMode.OWN_DISTRICT
+    )
+    identity_policy: Mapped[IdentityPolicy] = mapped_column(
+        enum_type(IdentityPolicy), default=IdentityPolicy.SELF_DECLARED
     )
     # Random, per round; with SECRET_KEY it keys voter_key and the code hashes (pb.voting.codes).
     key_salt: Mapped[str] = mapped_column(String(64))
@@ -113,6 +132,13 @@ class BudgetRound(TimestampMixin, db.Model):
         if self.phase.order > RoundPhase.VOTING.order:
             return True
         return self.phase is RoundPhase.VOTING and self.voting_closes_at is not None and now >= self.voting_closes_at
+
+    @property
+    def phase_ends_at(self):
+        """When voting's phase ends by the schedule: the end of paper entry if later, else the closing time."""
+        if self.paper_entry_until is not None and self.voting_closes_at is not None:
+            return max(self.paper_entry_until, self.voting_closes_at)
+        return self.voting_closes_at
 
     def accepts_ideas(self):
         return self.phase is RoundPhase.IDEA_COLLECTION

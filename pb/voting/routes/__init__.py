@@ -3,7 +3,14 @@
 ``bp`` is defined in ``blueprint``; each view module registers its views on it when imported.
 """
 
-from pb.voting.routes import public, staff, staff_channels, staff_ideas, voter  # noqa: F401  (views register on bp)
+from pb.voting.routes import (  # noqa: F401  (views register on bp)
+    public,
+    staff,
+    staff_channels,
+    staff_ideas,
+    staff_register,
+    voter,
+)
 from pb.voting.routes.blueprint import bp
 
 __all__ = ["bp"]

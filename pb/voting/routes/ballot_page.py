@@ -13,9 +13,10 @@ from pb.voting.routes.helpers import RECEIPT_SESSION
 from pb.voting.services import VotingRefused
 
 # After these refusals the voter cannot send a ballot here at all, so the form is not shown again.
-FINAL_REFUSALS = frozenset(
-    {"voting_closed", "too_young", "forged_district", "cross_channel_duplicate", "code_reused", "other_district_voted"}
-)
+FINAL_REFUSALS = frozenset({
+    "voting_closed", "too_young", "forged_district", "cross_channel_duplicate", "code_reused", "other_district_voted",
+    "identity_already_voted", "identity_required", "not_on_register",
+})
 
 
 def _render_ballot(budget_round, budget, voter, *, post_url, selection, version, error=None, status=200,
@@ -59,6 +60,8 @@ def ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
         if not budget_round.is_voting_open():
             flash(_("Voting is not open."), "error")
             return redirect(back_url)
+        if voter.problem is not None:
+            return _render_ballot(budget_round, budget, voter, selection={}, version=None, error=voter.problem[1], status=403, show_form=False, **render)
         if not voter.old_enough:
             return _render_ballot(budget_round, budget, voter, selection={}, version=None, error=services.too_young_message(budget_round), status=403, show_form=False, **render)
         if budget not in services.eligible_budgets(budget_round, voter):
@@ -89,8 +92,12 @@ def ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
         return _render_ballot(budget_round, budget, voter, existing=existing, version=form.expected_version(), selection=choices, error=refusal.message, status=refusal.status,
                               show_form=refusal.reason not in FINAL_REFUSALS, **render)
     ballot_id, budget_id = result.ballot.id, budget.id  # read now: the commit expires them, and reading again costs queries
+    mailed = voter.channel is Channel.ONLINE and not voter.by_code and bool(current_user.is_authenticated and current_user.email)
+    if mailed:
+        services.mail_receipt(current_user, budget_round, budget, formatted(result.receipt), result.changed)
     commit()
-    session[RECEIPT_SESSION] = {"budget": budget_id, "receipt": formatted(result.receipt), "changed": result.changed}
+    session[RECEIPT_SESSION] = {"budget": budget_id, "receipt": formatted(result.receipt), "changed": result.changed,
+                                "mailed": mailed}
     return after_cast(ballot_id)
 
 

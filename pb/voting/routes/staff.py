@@ -1,6 +1,11 @@
-"""Staff pages of a round under /voting/manage/: the round, its budgets and projects, moving its phase."""
+"""Staff pages of a round under /voting/manage/: the round, its budgets and projects, moving its phase.
+
+Moving the phase, closing voting and reopening it cannot be taken back lightly: each has a page
+(GET) that says what will happen, and only its form (POST) does it.
+"""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,14 +13,16 @@ from pb.access import Access, access
 from pb.districts.services import districts_in_order
 from pb.extensions import db
 from pb.forms import ConfirmForm
+from pb.i18n import local_datetime
 from pb.models_base import utcnow
 from pb.transactions import commit
 from pb.voting import services
-from pb.voting.forms import ProjectForm, RoundForm, budget_form
+from pb.voting.forms import CloseVotingForm, ProjectForm, ReopenVotingForm, RoundForm, budget_form
 from pb.voting.models import Channel, Project, RoundPhase
 from pb.voting.routes.blueprint import bp
 from pb.voting.routes.helpers import budget_or_404, manage_round
 from pb.voting.services import RoundRuleError
+from pb.voting.services.turnout import protect_breakdown, secrecy_minimum
 
 
 @bp.route("/manage/")
@@ -48,12 +55,27 @@ def manage(round_id):
     return render_template(
         "voting/manage.html",
         budget_round=budget_round,
-        counts=services.ballot_counts(budget_round),
+        counts=_channel_counts(budget_round),
         channels=list(Channel),
         problems=services.voting_problems(budget_round, now) if budget_round.phase.next is RoundPhase.VOTING else [],
         voting_open=budget_round.is_voting_open(now),
-        confirm=ConfirmForm(),
+        scheduled=services.scheduled_change(budget_round, now),
+        pending_paper=services.pending_paper(budget_round) if budget_round.phase is RoundPhase.VOTING else 0,
+        can_reopen=services.can_reopen(budget_round),
+        now=now,
     )
+
+
+def _channel_counts(budget_round):
+    """{budget id: (ballots, {channel: ballots or Withheld} or None)}: small channel groups are not shown
+    to staff either (ballot secrecy), except to an auditor."""
+    counts = services.ballot_counts(budget_round)
+    minimum = secrecy_minimum(current_user)
+    result = {}
+    for budget in budget_round.budgets:
+        by_channel = {channel: counts.get((budget.id, channel), 0) for channel in Channel}
+        result[budget.id] = (sum(by_channel.values()), protect_breakdown(by_channel, minimum))
+    return result
 
 
 @bp.route("/manage/<int:round_id>/edit", methods=["GET", "POST"])
@@ -94,19 +116,105 @@ def budgets(round_id):
     return render_template("voting/budgets.html", budget_round=budget_round, form=form, districts=districts)
 
 
-@bp.route("/manage/<int:round_id>/advance", methods=["POST"])
+@bp.route("/manage/<int:round_id>/advance", methods=["GET", "POST"])
 @access(Access.STAFF)
 def advance(round_id):
+    """Confirm, then move the round to its next phase (voting is closed on its own page)."""
     budget_round = manage_round(round_id)
-    if ConfirmForm().validate_on_submit():
+    if budget_round.phase is RoundPhase.VOTING:
+        return redirect(url_for("voting.close_voting", round_id=round_id))
+    target = budget_round.phase.next
+    if target is None:
+        flash(_("The round is already in its last phase."), "error")
+        return redirect(url_for("voting.manage", round_id=round_id))
+    now = utcnow()
+    form = ConfirmForm()
+    errors = []
+    if form.validate_on_submit():
         try:
-            phase = services.advance_phase(current_user, budget_round)
+            phase = services.advance_phase(current_user, budget_round, now=now)
         except RoundRuleError as error:
-            flash(str(error), "error")
+            db.session.rollback()
+            errors = error.messages
         else:
             commit()
             flash(_("The round is now in the phase: %(phase)s.", phase=phase.label), "success")
-    return redirect(url_for("voting.manage", round_id=round_id))
+            return redirect(url_for("voting.manage", round_id=round_id))
+    problems = services.voting_problems(budget_round, now) if target is RoundPhase.VOTING else []
+    return render_template(
+        "voting/confirm_advance.html", budget_round=budget_round, form=form, target=target, errors=errors,
+        problems=problems, scheduled=services.scheduled_change(budget_round, now),
+    ), 409 if errors else 200
+
+
+@bp.route("/manage/<int:round_id>/close", methods=["GET", "POST"])
+@access(Access.STAFF)
+def close_voting(round_id):
+    """Confirm, then close voting now: early needs a public reason; waiting paper ballots need a reason."""
+    budget_round = manage_round(round_id)
+    if budget_round.phase is not RoundPhase.VOTING:
+        flash(_("The round is not in the voting phase, so voting cannot be closed."), "error")
+        return redirect(url_for("voting.manage", round_id=round_id))
+    now = utcnow()
+    early = services.closes_early(budget_round, now)
+    pending = services.pending_paper(budget_round)
+    form = CloseVotingForm(early=early, paper_pending=pending)
+    errors, status = [], 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.close_voting(
+                    current_user, budget_round, reason=form.reason.data, paper_reason=form.paper_reason.data, now=now
+                )
+            except RoundRuleError as error:
+                db.session.rollback()
+                errors, status = error.messages, 409
+            else:
+                commit()
+                flash(_("Voting has closed. The round is now in the phase: %(phase)s.", phase=RoundPhase.RESULTS.label),
+                      "success")
+                return redirect(url_for("voting.manage", round_id=round_id))
+        else:
+            status = 422
+    return render_template(
+        "voting/confirm_close.html", budget_round=budget_round, form=form, errors=errors, early=early,
+        pending=pending, ahead=format_timedelta(budget_round.voting_closes_at - now, threshold=1.1) if early else None,
+        now=now,
+    ), status
+
+
+@bp.route("/manage/<int:round_id>/reopen", methods=["GET", "POST"])
+@access(Access.STAFF)
+def reopen_voting(round_id):
+    """Confirm, then open voting again with a new closing time and a public reason."""
+    budget_round = manage_round(round_id)
+    if not services.can_reopen(budget_round):
+        flash(_("Only a round whose voting has closed and that shows results can be reopened."), "error")
+        return redirect(url_for("voting.manage", round_id=round_id))
+    blockers = services.reopen_blockers(budget_round)
+    form = ReopenVotingForm()
+    errors, status = [], 200
+    if request.method == "POST":
+        if blockers:
+            errors, status = blockers, 409
+        elif form.validate_on_submit():
+            try:
+                services.reopen_voting(
+                    current_user, budget_round, closes_at=form.closes_at.data, reason=form.reason.data
+                )
+            except RoundRuleError as error:
+                db.session.rollback()
+                errors, status = error.messages, 409
+            else:
+                commit()
+                flash(_("Voting is open again until %(time)s.", time=local_datetime(budget_round.voting_closes_at)),
+                      "success")
+                return redirect(url_for("voting.manage", round_id=round_id))
+        else:
+            status = 422
+    return render_template(
+        "voting/confirm_reopen.html", budget_round=budget_round, form=form, errors=errors, blockers=blockers
+    ), status
 
 
 @bp.route("/manage/<int:round_id>/projects/new", methods=["GET", "POST"])

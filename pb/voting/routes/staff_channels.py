@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.access import Access, access, require
+from pb.auth.identity import IdentityError
 from pb.extensions import db
 from pb.forms import ConfirmForm
 from pb.transactions import commit
@@ -60,10 +61,13 @@ def assisted_new(round_id):
         try:
             assisted = services.open_assisted_session(
                 current_user, budget_round, location=form.location.data, identified_by=form.identified_by.data,
-                email=form.email.data, code_text=form.code.data, birth_year=form.birth_year.data,
-                district_id=form.district_id.data, age_checked=form.age_checked.data,
-                residence_checked=form.residence_checked.data,
+                email=form.email.data, code_text=form.code.data, personal_code=form.personal_code.data,
+                birth_year=form.birth_year.data, district_id=form.district_id.data,
+                age_checked=form.age_checked.data, residence_checked=form.residence_checked.data,
             )
+        except IdentityError as error:
+            form.personal_code.errors.append(str(error))
+            return render_template("voting/assisted_new.html", budget_round=budget_round, form=form), 422
         except RoundRuleError as error:
             form.identified_by.errors.append(str(error))
             return render_template("voting/assisted_new.html", budget_round=budget_round, form=form), 422
@@ -179,6 +183,15 @@ REFUSAL_LABELS = {
     "cross_channel_duplicate": _l("The same voter already voted in another way"),
     "replayed": _l("The same form was sent twice, or from an old page"),
     "other_district_voted": _l("The voter already voted in another district"),
+    "identity_already_voted": _l("The same person already voted (identity code)"),
+    "identity_required": _l("The voter's identity was not verified"),
+    "not_on_register": _l("Not on the register of residents who can vote"),
+    "code_of_another_person": _l("The code letter was sent to another person"),
+}
+
+# The refusals that show one person trying to vote twice.
+DUPLICATE_REASONS = {
+    "cross_channel_duplicate", "code_reused", "other_district_voted", "identity_already_voted", "code_of_another_person",
 }
 
 
@@ -199,7 +212,7 @@ def duplicates(round_id):
     return render_template(
         "voting/duplicates.html",
         budget_round=budget_round,
-        duplicates=services.refusals(budget_round, {"cross_channel_duplicate", "code_reused", "other_district_voted"}),
+        duplicates=services.refusals(budget_round, DUPLICATE_REASONS),
         others=services.refusals(budget_round),
         refused_paper=services.paper_sheets(budget_round, PaperStatus.REFUSED),
         budget_names=budget_names,

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb.access import Access, access
+from pb.auth.eid import eid_enabled
 from pb.extensions import db
 from pb.forms import ConfirmForm
 from pb.transactions import commit
@@ -23,6 +24,13 @@ from pb.voting.routes.helpers import (
     round_or_404,
 )
 from pb.voting.services import VotingRefused
+
+
+def identify_url(next_path):
+    """Where a signed-in resident goes to identify electronically, if the municipality has that."""
+    if not (eid_enabled() and current_user.is_authenticated):
+        return None
+    return url_for("eid.start", next=next_path)
 
 
 def _code_session(budget_round):
@@ -60,7 +68,8 @@ def vote(round_id):
         budget_round=budget_round,
         voter=voter,
         by_code=voter is not None and voter.by_code,
-        rows=budget_rows(budget_round, voter) if voter is not None and voter.old_enough else [],
+        rows=budget_rows(budget_round, voter) if voter is not None and voter.old_enough and not voter.problem else [],
+        identify_url=identify_url(url_for("voting.vote", round_id=round_id)),
         voting_open=budget_round.is_voting_open(),
         too_young_message=services.too_young_message(budget_round),
         finish_form=ConfirmForm(),
@@ -70,14 +79,27 @@ def vote(round_id):
 @bp.route("/<int:round_id>/eligibility", methods=["GET", "POST"])
 @access(Access.RESIDENT)
 def eligibility(round_id):
-    budget_round = round_or_404(round_id)
+    budget_round = round_or_404(round_id, budgets=True)
     form = EligibilityForm(data={"birth_year": current_user.birth_year, "district_id": current_user.district_id})
+    # A district ballot already given stays: say so before the resident changes their district.
+    district_ballot = next((ballot for ballot in services.voter_ballots(
+        budget_round, services.account_voter(budget_round, current_user).key) if ballot.slot == "district"), None)
     if form.validate_on_submit():
+        moved = district_ballot is not None and form.district_id.data != district_ballot.budget.district_id
         services.declare_details(current_user, form.birth_year.data, form.district_id.data)
         commit()
-        flash(_("Thank you. Your details were saved."), "success")
+        voter = services.account_voter(budget_round, current_user)
+        if not voter.old_enough:
+            flash(_("Your details were saved.") + " " + services.too_young_message(budget_round), "error")
+        elif moved:
+            flash(_("Your details were saved. Your ballot in %(area)s stays and counts: you cannot vote in another "
+                    "district in this round.", area=district_ballot.budget.display_name), "info")
+        else:
+            flash(_("Thank you. Your details were saved."), "success")
         return redirect(url_for("voting.vote", round_id=round_id))
-    return render_template("voting/eligibility.html", budget_round=budget_round, form=form)
+    return render_template("voting/eligibility.html", budget_round=budget_round, form=form,
+                           district_ballot=district_ballot,
+                           identify_url=identify_url(url_for("voting.vote", round_id=round_id)))
 
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])

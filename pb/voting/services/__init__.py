@@ -5,9 +5,10 @@ not allow raises :class:`RoundRuleError`. A ballot that is refused raises
 :class:`VotingRefused` *after* recording the attempt in the audit log and *before*
 writing anything else, so the view commits the audit row and nothing of the ballot.
 
-One module per subject: ``errors``, ``rounds`` (rounds, budgets, projects, phases),
+One module per subject: ``errors``, ``rounds`` (rounds, budgets, projects), ``phases`` (moving on by
+hand or by the schedule, closing and reopening voting),
 ``ideas``, ``eligibility`` (voters), ``voting_codes``, ``ballots``, ``assisted``, ``paper``,
-``reports``, ``turnout`` (who voted, in numbers) and ``pabulib_import`` (a .pb file as a round). They import each other directly; this package re-exports their public
+``register`` (the population-register extract), ``reports``, ``turnout`` (who voted, in numbers) and ``pabulib_import`` (a .pb file as a round). They import each other directly; this package re-exports their public
 names so callers can write ``from pb.voting import services as voting; voting.cast_ballot(...)``.
 """
 
@@ -18,6 +19,7 @@ from pb.voting.services.ballots import (
     cast_ballot,
     choice_problem,
     find_receipt,
+    mail_receipt,
     parse_choices,
     running_total,
 )
@@ -39,12 +41,31 @@ from pb.voting.services.errors import RoundRuleError, VotingRefused, closed_mess
 from pb.voting.services.ideas import IDEA_IMAGE_TYPES, assess_idea, merge_idea, public_ideas, publish_idea, submit_idea
 from pb.voting.services.pabulib_import import PabulibImportError, import_pabulib
 from pb.voting.services.paper import enter_paper, paper_sheets
+from pb.voting.services.phases import (
+    ScheduledChange,
+    advance_phase,
+    apply_due_phase,
+    can_reopen,
+    close_voting,
+    closes_early,
+    pending_paper,
+    register_reopen_blocker,
+    reopen_blockers,
+    reopen_voting,
+    rounds_to_check,
+    scheduled_change,
+)
+from pb.voting.services.register import (
+    RegisterFileRefused,
+    clear_register,
+    import_register,
+    register_summary,
+)
 from pb.voting.services.reports import ballot_counts, refusals
 from pb.voting.services.rounds import (
     FROZEN_FIELDS,
     ROUND_FIELDS,
     add_project,
-    advance_phase,
     create_round,
     delete_project,
     rounds_for,
@@ -56,29 +77,35 @@ from pb.voting.services.rounds import (
 from pb.voting.services.voting_codes import MAX_CODES_PER_BATCH, check_code, code_batches, create_code_batch, find_code
 
 __all__ = [
-    "PabulibImportError",
-    "import_pabulib",
     "FROZEN_FIELDS",
     "IDEA_IMAGE_TYPES",
     "MAX_CODES_PER_BATCH",
     "ROUND_FIELDS",
     "CastResult",
+    "PabulibImportError",
+    "RegisterFileRefused",
     "RoundRuleError",
+    "ScheduledChange",
     "Voter",
     "VotingRefused",
     "account_details_missing",
     "account_voter",
     "add_project",
     "advance_phase",
+    "apply_due_phase",
     "assess_idea",
     "assisted_voter",
     "ballot_counts",
     "ballot_of",
+    "can_reopen",
     "cast_ballot",
     "check_code",
     "choice_problem",
+    "clear_register",
     "close_assisted_session",
+    "close_voting",
     "closed_message",
+    "closes_early",
     "code_batches",
     "code_district",
     "code_voter",
@@ -90,18 +117,28 @@ __all__ = [
     "enter_paper",
     "find_code",
     "find_receipt",
+    "import_pabulib",
+    "import_register",
     "is_old_enough",
+    "mail_receipt",
     "merge_idea",
     "not_eligible_message",
     "open_assisted_session",
     "paper_sheets",
     "parse_choices",
+    "pending_paper",
     "public_ideas",
     "publish_idea",
     "refusals",
     "refuse_ballot",
+    "register_reopen_blocker",
+    "register_summary",
+    "reopen_blockers",
+    "reopen_voting",
     "rounds_for",
+    "rounds_to_check",
     "running_total",
+    "scheduled_change",
     "set_budget",
     "slot_of",
     "submit_idea",

@@ -12,6 +12,7 @@ from sqlalchemy import insert
 
 from pb.audit.services import record
 from pb.extensions import db
+from pb.mail import external_url, send_localized_mail
 from pb.models_base import insert_unless_duplicate, utcnow
 from pb.money import money
 from pb.voting import codes
@@ -20,6 +21,7 @@ from pb.voting.services.eligibility import (
     code_district,
     eligible_budgets,
     not_eligible_message,
+    same_person_message,
     slot_of,
     too_young_message,
 )
@@ -116,6 +118,8 @@ def cast_ballot(voter, budget, choices, *, expected_version=None, actor=None, no
     voting_on = budget_round.is_voting_open(now) or (paper is not None and budget_round.phase is RoundPhase.VOTING)
     if not voting_on:
         refuse("voting_closed", closed_message())
+    if voter.problem is not None:
+        refuse(*voter.problem, status=403)
     code = None
     if voter.by_code:
         code = db.session.execute(db.select(VotingCode).filter_by(id=voter.code_id).with_for_update()).scalar_one()
@@ -139,6 +143,8 @@ def cast_ballot(voter, budget, choices, *, expected_version=None, actor=None, no
     else:
         if expected_version is not None:
             refuse("replayed", _replayed_message())
+        if _voted_under_other_key(voter, budget):
+            refuse("identity_already_voted", same_person_message())
         result = _insert_ballot(voter, budget, choices, code, now, paper, expected_version, refuse)
     details = {"round_id": budget_round.id, "budget_id": budget.id, "channel": str(channel)}
     record(actor if channel is not Channel.ONLINE else None, "voting.ballot_cast", budget_round, details)
@@ -152,6 +158,16 @@ def _replayed_message():
     )
 
 
+def _voted_under_other_key(voter, budget):
+    """The same person already voted in this slot before their identity was known (account or code key)."""
+    if not voter.other_keys:
+        return False
+    query = db.select(Ballot.id).where(
+        Ballot.round_id == budget.round_id, Ballot.voter_key.in_(sorted(voter.other_keys)), Ballot.slot == slot_of(budget)
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def _check_change(existing, voter, expected_version, refuse):
     if existing.channel is not voter.channel:
         refuse(
@@ -159,6 +175,8 @@ def _check_change(existing, voter, expected_version, refuse):
             _("A ballot has already been given for this voter in another way (online, with staff help or on paper). "
               "Only one ballot counts, so this one was not saved."),
         )
+    if voter.session_id is not None and existing.assisted_session_id != voter.session_id:
+        refuse("identity_already_voted", same_person_message())
     if voter.by_code and existing.id not in voter.owned_ballot_ids:
         refuse("code_reused", _("This code has already been used to vote. Each code can vote only once."))
     if expected_version != existing.version:
@@ -177,6 +195,7 @@ def _insert_ballot(voter, budget, choices, code, now, paper, expected_version, r
             slot=slot_of(budget),
             channel=voter.channel,
             age_band=voter.age_band,
+            identity_verified=voter.verified,
             order_seed=codes.order_seed(voter.key, budget.id),
             receipt_hash=codes.receipt_hash(receipt),
             paper_batch=paper[0] if paper else None,
@@ -203,6 +222,7 @@ def _insert_ballot(voter, budget, choices, code, now, paper, expected_version, r
     )
     if code is not None:
         code.used_at = code.used_at or now
+        code.voter_key = code.voter_key or voter.key
         if code.district_id is None and budget.district_id is not None:
             code.district_id = budget.district_id
     db.session.flush()
@@ -242,3 +262,21 @@ def find_receipt(text):
 def running_total(budget, choices):
     projects = {project.id: project for project in budget.projects}
     return sum(projects[pid].cost_cents for pid in choices if pid in projects)
+
+
+def mail_receipt(user, budget_round, budget, receipt, changed):
+    """Mail the receipt code to a voter with an account, so it is kept even if the page is closed.
+
+    The mail says in which budget a ballot was given, never what was chosen.
+    """
+    if not user.email:
+        return
+    send_localized_mail(
+        user.locale, user.email,
+        lambda: _("Your ballot was changed") if changed else _("Your ballot was saved"),
+        lambda: _("Your ballot in %(area)s (%(round)s) was saved. Only your last ballot counts.",
+                  area=budget.display_name, round=budget_round.display_name),
+        lambda: _("Your receipt code: %(receipt)s", receipt=receipt),
+        lambda: _("With the code you can check that your ballot is counted, without anyone seeing how you voted: %(url)s",
+                  url=external_url("voting.receipt")),
+    )

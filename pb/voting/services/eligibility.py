@@ -1,4 +1,12 @@
-"""Voters and eligibility: who is voting (a key, never a name), and in which budgets they may vote."""
+"""Voters and eligibility: who is voting (a key, never a name), and in which budgets they may vote.
+
+Every channel resolves its voter to one key per round. Where the person's identity is known
+(electronic identification on the account, the identity document at an assisted session, a code
+letter made from the register) the key is the person's (``codes.person_voter_key``), the same on
+every channel, so the ballots' unique constraint refuses a second ballot of the same person.
+Without a verified identity (self-declared voters of a low-threshold round) the key is the
+account's or the code's own, and the ballot is marked as not verified.
+"""
 
 from dataclasses import dataclass, field
 
@@ -8,7 +16,7 @@ from pb.audit.services import record
 from pb.extensions import db
 from pb.models_base import utcnow
 from pb.voting import codes
-from pb.voting.models import Ballot, Channel, EligibilityMode, age_band
+from pb.voting.models import Ballot, Channel, EligibilityMode, IdentityPolicy, RegisterEntry, age_band
 
 
 @dataclass
@@ -25,6 +33,13 @@ class Voter:
     # it cast in this sitting; anyone else presenting the same code is refused.
     owned_ballot_ids: frozenset = field(default_factory=frozenset)
     old_enough: bool = True
+    # The person's identity is verified (document, electronic identification, register code letter).
+    verified: bool = False
+    # Keys under which this same person may already have voted (the account's or the code's own key
+    # before the person was known): a ballot under any of them blocks a new one.
+    other_keys: frozenset = field(default_factory=frozenset)
+    # (reason, message) when this voter may not vote in the round at all (identity missing, not on register).
+    problem: tuple | None = None
 
     @property
     def by_code(self):
@@ -40,6 +55,9 @@ def account_details_missing(user):
 
 
 def declare_details(user, birth_year, district_id):
+    """Store what a resident declares; electronic identification's year of birth is kept, not replaced."""
+    if user.person_hash is not None:
+        birth_year = user.birth_year
     changed = [name for name, value in (("birth_year", birth_year), ("district_id", district_id))
                if getattr(user, name) != value]
     user.birth_year, user.district_id = birth_year, district_id
@@ -49,14 +67,69 @@ def declare_details(user, birth_year, district_id):
 
 
 def account_voter(budget_round, user, now=None):
-    """The voter for a signed-in resident with declared details (see ``old_enough``)."""
+    """The voter for a signed-in resident with declared details (see ``old_enough`` and ``problem``)."""
     now = now or utcnow()
+    own_key = codes.voter_key(budget_round, codes.account_identity(user))
+    if user.person_hash is None:
+        problem = None
+        if budget_round.identity_policy is IdentityPolicy.VERIFIED:
+            problem = ("identity_required", identity_required_message())
+        return Voter(
+            key=own_key, channel=Channel.ONLINE, district_id=user.district_id,
+            age_band=age_band(user.birth_year, now.year),
+            old_enough=is_old_enough(budget_round, user.birth_year, now.year), problem=problem,
+        )
+    return person_voter(
+        budget_round, user.person_hash, Channel.ONLINE, user.birth_year, user.district_id, now,
+        other_keys={own_key},
+    )
+
+
+def person_voter(budget_round, person_hash, channel, birth_year, district_id, now, *, other_keys=(), **fields):
+    """The voter for a person whose identity is verified; the round's register, if any, has the last word."""
+    key = codes.person_voter_key(budget_round, person_hash)
+    problem = None
+    if has_register(budget_round):
+        entry = register_entry(budget_round, key)
+        if entry is None:
+            problem = ("not_on_register", not_on_register_message())
+        else:
+            birth_year, district_id = entry.birth_year, entry.district_id
     return Voter(
-        key=codes.voter_key(budget_round, codes.account_identity(user)),
-        channel=Channel.ONLINE,
-        district_id=user.district_id,
-        age_band=age_band(user.birth_year, now.year),
-        old_enough=is_old_enough(budget_round, user.birth_year, now.year),
+        key=key, channel=channel, district_id=district_id, age_band=age_band(birth_year, now.year),
+        old_enough=is_old_enough(budget_round, birth_year, now.year), verified=True,
+        other_keys=frozenset(other_keys) - {key}, problem=problem, **fields,
+    )
+
+
+def has_register(budget_round):
+    query = db.select(RegisterEntry.id).filter_by(round_id=budget_round.id).limit(1)
+    return db.session.execute(query).first() is not None
+
+
+def register_entry(budget_round, key):
+    query = db.select(RegisterEntry).filter_by(round_id=budget_round.id, voter_key=key)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def identity_required_message():
+    return _(
+        "In this vote, every voter's identity is checked. Identify yourself electronically, "
+        "or vote with staff help at a service point (bring an identity document)."
+    )
+
+
+def not_on_register_message():
+    return _(
+        "You are not on the list of residents who can vote in this round. "
+        "If you think this is a mistake, contact the staff."
+    )
+
+
+def same_person_message():
+    return _(
+        "This person has already voted in this budget (online, with staff help or on paper). "
+        "Only one ballot counts, so this one was not saved."
     )
 
 
@@ -73,13 +146,25 @@ def code_district(code):
 
 
 def code_voter(budget_round, code, channel=Channel.ONLINE, declared_district_id=None, owned=()):
+    """The voter of a voting code: the person it was mailed to if it is a register code letter."""
+    own_key = codes.voter_key(budget_round, codes.code_identity(code))
+    district_id = code_district(code) or declared_district_id
+    if code.bound_voter_key is not None:
+        entry = register_entry(budget_round, code.bound_voter_key)
+        birth_year = entry.birth_year if entry is not None else None
+        year = utcnow().year
+        return Voter(
+            key=code.bound_voter_key, channel=channel, district_id=district_id, age_band=age_band(birth_year, year),
+            old_enough=entry is None or is_old_enough(budget_round, birth_year, year), code_id=code.id,
+            owned_ballot_ids=frozenset(owned), verified=True, other_keys=frozenset({own_key}),
+        )
+    problem = None
+    if budget_round.identity_policy is IdentityPolicy.VERIFIED:
+        problem = ("identity_required", identity_required_message())
     return Voter(
-        key=codes.voter_key(budget_round, codes.code_identity(code)),
-        channel=channel,
-        district_id=code_district(code) or declared_district_id,
-        age_band=None,
-        code_id=code.id,
-        owned_ballot_ids=frozenset(owned),
+        # A code first used by a person whose identity staff checked keeps voting as that person.
+        key=code.voter_key or own_key, channel=channel, district_id=district_id, age_band=None,
+        code_id=code.id, owned_ballot_ids=frozenset(owned), problem=problem,
     )
 
 

@@ -125,6 +125,8 @@ def import_pabulib(path, round_name, progress=None):
                 "slot": slot,
                 "channel": _channel_of(methods[v]),
                 "age_band": _band_of_age(ages[v], now.year),
+                # Whoever ran the imported election checked its voters (or not): unknown here.
+                "identity_verified": None,
                 "order_seed": 0,
                 "receipt_hash": hashlib.sha256(f"receipt:{key}".encode()).hexdigest(),
                 "version": 1,

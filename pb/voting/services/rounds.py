@@ -1,4 +1,7 @@
-"""Rounds, budgets and projects: set-up by staff, phases, and freezing the ballot when voting opens."""
+"""Rounds, budgets and projects: set-up by staff, and what must be ready before voting opens.
+
+Moving between phases (by hand or by the schedule) is in ``phases``.
+"""
 
 from datetime import datetime
 
@@ -6,7 +9,6 @@ from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.extensions import db
-from pb.models_base import utcnow
 from pb.rules import available_rules
 from pb.voting import codes
 from pb.voting.models import BallotFormat, BudgetRound, IdeaStatus, Project, RoundBudget, RoundPhase
@@ -21,6 +23,7 @@ FROZEN_FIELDS = (
     "rule_threshold",
     "min_age",
     "eligibility",
+    "identity_policy",
     "voting_closes_at",
 )
 LANGUAGES = ("fi", "sv", "en")
@@ -33,6 +36,7 @@ ROUND_FIELDS = (
     "voting_start",
     "results_start",
     "implementation_start",
+    "paper_entry_until",
     *FROZEN_FIELDS,
 )
 
@@ -56,6 +60,11 @@ def _check_round_settings(values):
         raise RoundRuleError(_("Say how many projects a voter may choose."))
     if fmt is BallotFormat.CUMULATIVE and not values.get("points"):
         raise RoundRuleError(_("Say how many points each voter has to share."))
+    paper_until, closes_at = values.get("paper_entry_until"), values.get("voting_closes_at")
+    if paper_until is not None and (closes_at is None or paper_until < closes_at):
+        raise RoundRuleError(
+            _("Paper ballots can be entered until a time after voting closes. Set it after the closing time, or leave it empty.")
+        )
 
 
 def create_round(actor, values):
@@ -176,26 +185,6 @@ def voting_problems(budget_round, now):
     return problems
 
 
-def advance_phase(actor, budget_round, now=None):
-    """Move the round to its next phase. Opening voting freezes the ballot; closing it ends voting now."""
-    now = now or utcnow()
-    _lock(budget_round)
-    target = budget_round.phase.next
-    if target is None:
-        raise RoundRuleError(_("The round is already in its last phase."))
-    if target is RoundPhase.VOTING:
-        problems = voting_problems(budget_round, now)
-        if problems:
-            raise RoundRuleError(*problems)
-        budget_round.frozen_at = now
-    if budget_round.phase is RoundPhase.VOTING and budget_round.voting_closes_at > now:
-        budget_round.voting_closes_at = now
-    budget_round.phase = target
-    db.session.flush()
-    record(actor, "voting.phase_changed", budget_round, {"phase": str(target)})
-    return target
-
-
-def _lock(row):
+def lock_round(row):
     """Re-read a row under a row lock (PostgreSQL); SQLite serialises writers anyway."""
     db.session.refresh(row, with_for_update=True)

@@ -36,7 +36,10 @@ def check_code(budget_round, text, now=None, channel=Channel.ONLINE):
               count=codes.CODE_LENGTH),
             budget_round, channel=channel, status=422,
         )
-    used = voter_ballots(budget_round, code_voter(budget_round, code).key)
+    voter = code_voter(budget_round, code, channel)
+    if voter.problem is not None and channel is Channel.ONLINE:
+        refuse_ballot(*voter.problem, budget_round, channel=channel, status=403)
+    used = voter_ballots(budget_round, voter.key)
     if used and _possible_slots(budget_round, code) <= {slot_of(ballot.budget) for ballot in used}:
         other_channel = any(ballot.channel is not channel for ballot in used)
         refuse_ballot(
