@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "pb.tally.routes",
     "pb.review.routes",
     "pb.implementation.routes",
+    "pb.agreements.routes",
     "pb.admin.audit_log",
     "pb.admin.routes",
 )
@@ -35,6 +36,7 @@ PERSONAL_DATA_MODULES = (
     "pb.calls.personal_data",
     "pb.review.personal_data",
     "pb.implementation.personal_data",
+    "pb.agreements.personal_data",
 )
 
 

@@ -77,6 +77,9 @@ def send_reminders_command():
     click.echo(f"Deadline reminders queued: {queued}.")
     calls = queue_due_reminders()
     click.echo(f"Calls whose reviewers are reminded today: {len(calls)}.")
+    from pb.agreements.jobs import queue_due_reminders as queue_report_reminders
+
+    click.echo(f"Report reminders queued (before and after the due dates, each once): {queue_report_reminders()}.")
 
 
 @pb_cli.command("retry-mail")

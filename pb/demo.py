@@ -4,9 +4,9 @@ Each capability adds its own records here, built through the same services the
 pages use, so the demo never shows a state the product could not reach.
 """
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
+from pb.agreements.demo import seed_agreements_demo
 from pb.audit.services import record
 from pb.auth.models import User, find_by_email
 from pb.calls import services as calls
@@ -23,6 +23,7 @@ from pb.steering.models import SteeringGroup, SteeringMember, SteeringRole
 from pb.tally import services as tally
 from pb.transactions import commit
 from pb.voting import services as voting
+from pb.voting.demo import PAST_PROJECTS, helsinki_time, seed_voting_demo
 from pb.voting.models import BallotFormat, EligibilityMode, IdentityPolicy
 
 DEMO_ACCOUNTS = (
@@ -101,22 +102,15 @@ def seed_demo(password):
 
     _seed_calls(staff, ngo_rep, steering_group, districts)
     _seed_proposals(staff, ngo_rep, group_contact, ngo, group)
-    _seed_voting(staff, admin, districts)
+    seed_voting_demo(staff, admin, districts)
     _seed_results(staff, districts)
     seed_review_demo(password)
     seed_implementation_demo(staff)  # after _seed_results: the published results made the records
+    seed_agreements_demo(staff)  # after the review demo: its decided call approved a proposal
 
     record(admin, "demo.seed", details={"accounts": [email for email, _ in DEMO_ACCOUNTS]})
     commit()
     return True
-
-
-def _helsinki_time(days_from_today, hour):
-    """A round Finnish-time moment ``days_from_today`` days away, in UTC."""
-
-    helsinki = ZoneInfo("Europe/Helsinki")
-    day = datetime.now(helsinki).date() + timedelta(days=days_from_today)
-    return datetime.combine(day, time(hour), tzinfo=helsinki).astimezone(UTC)
 
 
 def _call_data(title, themes, description, euros, kinds, cofunding_percent, districts, opens_at, closes_at, group):
@@ -150,7 +144,7 @@ def _seed_calls(staff, ngo_rep, steering_group, districts):
     days = timedelta(days=1)
     all_kinds = ["ngo", "resident_group", "cooperative"]
 
-    opens_at = _helsinki_time(-14, 9)
+    opens_at = helsinki_time(-14, 9)
     open_call = calls.create_call(staff, _call_data(
         {"fi": "Kumppanuusrahoitus: yhteisöllisyys lähiöissä", "sv": "Partnerskapsfinansiering: gemenskap i förorterna",
          "en": "Partnership funding: community in the neighbourhoods"},
@@ -161,7 +155,7 @@ def _seed_calls(staff, ngo_rep, steering_group, districts):
                "Toiminnan pitää tapahtua kunnan alueella ja päättyä vuoden kuluessa.",
          "en": "We fund activities of resident groups and associations that are open to everyone.\n\n"
                "The activity must take place in the municipality and end within a year."},
-        (200_000, 2_000, 20_000), all_kinds, 10, [], opens_at, _helsinki_time(30, 16), steering_group,
+        (200_000, 2_000, 20_000), all_kinds, 10, [], opens_at, helsinki_time(30, 16), steering_group,
     ))
     for criterion in (
         _criterion("Yhteisöllisyys ja osallisuus", "Gemenskap och delaktighet", "Community and participation", 3,
@@ -185,7 +179,7 @@ def _seed_calls(staff, ngo_rep, steering_group, districts):
         {"fi": "Maksuton kesätoiminta 12–17-vuotiaille.", "en": "Free summer activities for people aged 12 to 17."},
         {"fi": "Haku on tarkoitettu pohjoisen ja itäisen suurpiirin nuorten kesätoimintaan."},
         (60_000, 500, 5_000), ["ngo", "resident_group"], 0, [districts[1], districts[2]],
-        _helsinki_time(10, 9), _helsinki_time(40, 16), steering_group,
+        helsinki_time(10, 9), helsinki_time(40, 16), steering_group,
     ))
     for criterion in (
         _criterion("Nuorten oma osallistuminen suunnitteluun", "Ungas eget deltagande", "Young people plan it themselves", 2),
@@ -195,12 +189,12 @@ def _seed_calls(staff, ngo_rep, steering_group, districts):
     calls.transition(staff, upcoming, CallStatus.PUBLISHED)
     calls.add_comment(ngo_rep, upcoming, "Voiko hakemukseen sisällyttää ohjaajien palkkakuluja?")
 
-    closed_opens_at = _helsinki_time(-90, 9)
+    closed_opens_at = helsinki_time(-90, 9)
     closed = calls.create_call(staff, _call_data(
         {"fi": "Asukastilojen avoimet illat", "sv": "Öppna kvällar i invånarlokaler", "en": "Open evenings in residents' rooms"},
         {"fi": "Iltatoiminta asukastiloissa.", "en": "Evening activities in residents' rooms."},
         {"fi": "Haku asukastilojen iltojen järjestämiseen."},
-        (30_000, 1_000, 3_000), all_kinds, 0, [districts[0]], closed_opens_at, _helsinki_time(-30, 16), steering_group,
+        (30_000, 1_000, 3_000), all_kinds, 0, [districts[0]], closed_opens_at, helsinki_time(-30, 16), steering_group,
     ))
     calls.add_criterion(staff, closed, _criterion("Avoimuus kaikille", "Öppet för alla", "Open to everyone", 1),
                         now=closed_opens_at - 20 * days)
@@ -309,115 +303,6 @@ def _seed_proposals(staff, ngo_rep, group_contact, ngo, group):
     )
 
 
-def _seed_voting(staff, admin, districts):
-    """A PB round in the voting phase (4 district budgets and a city-wide one, ideas turned into projects,
-    ballots online, assisted and on paper, one paper ballot waiting for a third look) and a round collecting ideas.
-
-    The demo resident has declared a home district but has not voted, so the ballot can be tried.
-    """
-
-    resident = find_by_email("resident@demo.pb")
-    voting.declare_details(resident, 1985, districts[0].id)
-
-    def round_values(name, description, ballot_format, closes_in_days, **extra):
-        today = _helsinki_time(0, 12).date()
-        values = {
-            "name": name, "description": description, "ballot_format": ballot_format, "max_choices": None,
-            "points": None, "rule": "equalshares/add1", "rule_threshold": None, "min_age": 12,
-            "eligibility": EligibilityMode.OWN_PLUS_CITYWIDE, "identity_policy": IdentityPolicy.SELF_DECLARED,
-            "voting_closes_at": _helsinki_time(closes_in_days, 20),
-            "ideas_start": today - timedelta(days=90), "co_development_start": today - timedelta(days=60),
-            "cost_estimation_start": today - timedelta(days=30), "voting_start": today,
-            "results_start": today + timedelta(days=closes_in_days + 1),
-            "implementation_start": today + timedelta(days=closes_in_days + 60),
-        }
-        values.update(extra)
-        return values
-
-    budget_round = voting.create_round(staff, round_values(
-        {"fi": "Lähibudjetti 2026", "sv": "Närbudget 2026", "en": "Neighbourhood budget 2026"},
-        {"fi": "Asukkaat ehdottivat ideoita omalle alueelleen. Nyt äänestetään, mitkä toteutetaan.",
-         "sv": "Invånarna föreslog idéer för sitt område. Nu röstar vi om vilka som genomförs.",
-         "en": "Residents suggested ideas for their area. Now everyone votes on which ones are carried out."},
-        BallotFormat.KNAPSACK, 14,
-    ))
-    voting.set_budget(staff, budget_round, None, 150_000_00)
-    for district in districts[:4]:
-        voting.set_budget(staff, budget_round, district.id, 80_000_00)
-    voting.advance_phase(staff, budget_round)  # collecting ideas
-
-    ideas = [
-        voting.submit_idea(resident, budget_round, districts[0].id, "Penkkejä rantapuistoon",
-                           "Lisää penkkejä rantapuiston kävelytien varteen, jotta ikäihmiset voivat levätä.", "Rantapuisto"),
-        voting.submit_idea(resident, budget_round, districts[0].id, "Istumapaikkoja järven rantaan",
-                           "Paikkoja istua järven rannalla.", "Rantapuisto"),
-        voting.submit_idea(resident, budget_round, districts[0].id, "Uimahalli keskustaan",
-                           "Uusi uimahalli keskustaan.", ""),
-    ]
-    voting.advance_phase(staff, budget_round)  # developing ideas together
-    voting.advance_phase(staff, budget_round)  # estimating costs
-    benches, seats, pool = ideas
-    voting.assess_idea(staff, benches, True, "Sopii puiston suunnitelmaan. Penkit voidaan asentaa keväällä.", 12_000_00)
-    voting.merge_idea(staff, seats, benches)
-    voting.assess_idea(staff, pool, False, "Uimahalli maksaa kymmeniä miljoonia euroja, paljon enemmän kuin budjetti.",
-                       30_000_000_00)
-    budgets = {budget.district_id: budget for budget in budget_round.budgets}
-    voting.publish_idea(staff, benches, budgets[districts[0].id], {"fi": "Penkit rantapuistoon", "en": "Benches for the lakeside park"},
-                        {"fi": "Kymmenen uutta penkkiä rantapuiston kävelytien varteen."}, 12_000_00)
-    project_names = (
-        ({"fi": "Valaistus kuntopolulle", "en": "Lights for the jogging track"}, 45_000_00),
-        ({"fi": "Nuorten kesätapahtuma", "en": "Summer event for young people"}, 15_000_00),
-        ({"fi": "Kirjaston lukunurkka", "en": "Reading corner in the library"}, 25_000_00),
-        ({"fi": "Koirapuisto", "en": "Dog park"}, 38_000_00),
-    )
-    for district in districts[:4]:
-        for title, cost in project_names:
-            voting.add_project(staff, budgets[district.id], title, {"fi": "Hankkeen kuvaus."}, cost)
-    for title, cost in (({"fi": "Ilmaiset kulttuuriliput nuorille", "en": "Free culture tickets for the young"}, 60_000_00),
-                        ({"fi": "Kaupunkipyörät lähiöihin", "en": "City bikes for the suburbs"}, 90_000_00),
-                        ({"fi": "Lisää roska-astioita", "en": "More litter bins"}, 20_000_00)):
-        voting.add_project(staff, budgets[None], title, {"fi": "Koko kaupungin hanke."}, cost)
-    voting.advance_phase(staff, budget_round)  # voting: the ballot is now locked
-
-    home = budgets[districts[0].id]
-    _batch, letters = voting.create_code_batch(staff, budget_round, "Kirjeet: Keskusta", 20, districts[0].id)
-    _batch, popup = voting.create_code_batch(staff, budget_round, "Pop-up: kirjasto", 10)
-    by_title = {project.title["fi"]: project.id for project in home.projects}
-    online_choices = (
-        ("Penkit rantapuistoon", "Valaistus kuntopolulle"),
-        ("Nuorten kesätapahtuma", "Kirjaston lukunurkka", "Penkit rantapuistoon"),
-        ("Koirapuisto", "Kirjaston lukunurkka"),
-        ("Valaistus kuntopolulle", "Nuorten kesätapahtuma"),
-    )
-    for code_text, titles in zip(letters, online_choices):
-        code = voting.check_code(budget_round, code_text)
-        voting.cast_ballot(voting.code_voter(budget_round, code), home, {by_title[title]: 1 for title in titles})
-    session = voting.open_assisted_session(
-        # The Population Register Centre's own example identity code, never a real person's.
-        staff, budget_round, location="Keskustan kirjasto", identified_by="code", code_text=popup[0],
-        personal_code="131052-308T", district_id=districts[0].id, age_checked=True, residence_checked=True,
-    )
-    voting.cast_ballot(voting.assisted_voter(session), home, {by_title["Penkit rantapuistoon"]: 1}, actor=staff)
-    # Left open, so that the demo staff account can look at an assisted session straight away.
-    paper = {by_title["Koirapuisto"]: 1, by_title["Nuorten kesätapahtuma"]: 1}
-    for row, code_text in enumerate(letters[10:12], start=1):
-        voting.enter_paper(staff, budget_round, batch="Posti 1", row=row, budget=home, code_text=code_text, choices=paper)
-        voting.enter_paper(admin, budget_round, batch="Posti 1", row=row, budget=home, code_text=code_text, choices=paper)
-    # Two readings that differ: waits for a third person in the demo.
-    voting.enter_paper(staff, budget_round, batch="Posti 1", row=3, budget=home, code_text=letters[12], choices=paper)
-    voting.enter_paper(admin, budget_round, batch="Posti 1", row=3, budget=home, code_text=letters[12],
-                       choices={by_title["Koirapuisto"]: 1})
-
-    youth = voting.create_round(staff, round_values(
-        {"fi": "Nuorten budjetti 2027", "sv": "Ungdomsbudget 2027", "en": "Youth budget 2027"},
-        {"fi": "12–25-vuotiaat ideoivat, mihin nuorten rahat käytetään."},
-        BallotFormat.APPROVAL, 200, max_choices=3, eligibility=EligibilityMode.ANY_ONE_DISTRICT,
-    ))
-    for district in districts[:3]:
-        voting.set_budget(staff, youth, district.id, 20_000_00)
-    voting.advance_phase(staff, youth)  # collecting ideas
-
-
 def _seed_results(staff, districts):
     """Last year's round: voting closed, each district's votes counted and the results published.
 
@@ -425,32 +310,28 @@ def _seed_results(staff, districts):
     pb.tally's services (the what-if counts run as a job after the demo is committed).
     """
 
-    today = _helsinki_time(0, 12).date()
+    today = helsinki_time(0, 12).date()
     past = voting.create_round(staff, {
         "name": {"fi": "Osallistuva budjetti 2025", "sv": "Deltagande budget 2025", "en": "Participatory budget 2025"},
         "description": {"fi": "Viime vuoden kierros. Äänet on laskettu ja tulokset julkaistu.",
+                        "sv": "Förra årets omgång. Rösterna är räknade och resultaten publicerade.",
                         "en": "Last year's round. The votes are counted and the results published."},
         "ballot_format": BallotFormat.APPROVAL, "max_choices": 3, "points": None, "rule": "greedy",
         "rule_threshold": None, "min_age": 12, "eligibility": EligibilityMode.OWN_DISTRICT,
-        "identity_policy": IdentityPolicy.SELF_DECLARED, "voting_closes_at": _helsinki_time(1, 20),
+        "identity_policy": IdentityPolicy.SELF_DECLARED, "voting_closes_at": helsinki_time(1, 20),
         "ideas_start": today - timedelta(days=120),
         "co_development_start": today - timedelta(days=90), "cost_estimation_start": today - timedelta(days=60),
         "voting_start": today - timedelta(days=30), "results_start": today, "implementation_start": today,
     })
-    projects = {
-        districts[1]: (("Kuntoportaat rinteeseen", 28_000_00), ("Koirapuiston aita", 9_000_00),
-                       ("Valot pyörätielle", 35_000_00), ("Kirjaston lukunurkka", 6_500_00)),
-        districts[2]: (("Skeittipaikka", 40_000_00), ("Penkit metsäpolulle", 7_000_00),
-                       ("Ulkokuntosali", 22_000_00), ("Kesäkonsertit", 12_000_00)),
-    }
+    projects = {districts[position]: items for position, items in PAST_PROJECTS.items()}
     for district in projects:
         voting.set_budget(staff, past, district.id, 60_000_00)
     for _phase in range(3):  # ideas, developing them, estimating costs
         voting.advance_phase(staff, past)
     budgets = {district: past.budget_for(district.id) for district in projects}
     for district, items in projects.items():
-        for title, cost in items:
-            voting.add_project(staff, budgets[district], {"fi": title}, {"fi": "Hankkeen kuvaus."}, cost)
+        for title, description, cost in items:
+            voting.add_project(staff, budgets[district], title, description, cost)
     voting.advance_phase(staff, past)  # voting
     # Choices by position in each district's list: most people want the first project, and so on.
     choices = [(0, 1), (0,), (0, 2), (1, 3), (0, 1, 3), (2,), (0, 2), (3,), (1,), (0, 3), (2, 3), (0,)]

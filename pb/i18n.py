@@ -6,7 +6,10 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from flask import current_app, g, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
 
 from pb.extensions import babel
@@ -85,6 +88,54 @@ def localized(values):
     return values.get(current_language()) or values.get("fi") or next(iter(values.values()), "")
 
 
+#: Each language's name in the reader's language, for notes about missing translations.
+LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
+
+
+def localized_with_language(values):
+    """``(text, language code)`` of a fi/sv/en field in the current language, falling back as :func:`localized`.
+
+    The language is None for plain text (its language is not known) and for an empty field.
+    """
+    if not values:
+        return "", None
+    if isinstance(values, str):
+        return values, None
+    for code in (current_language(), "fi", *values):
+        if values.get(code):
+            return values[code], code
+    return "", None
+
+
+def missing_languages(*fields):
+    """The configured languages that any of the fi/sv/en ``fields`` has no text in, in the configured order.
+
+    A field with no text in any language (an optional description left empty) is not counted.
+    """
+    fields = [
+        values for values in fields
+        if isinstance(values, dict) and any((text or "").strip() for text in values.values())
+    ]
+    return [
+        code
+        for code in current_app.config["LANGUAGES"]
+        if any(not (values.get(code) or "").strip() for values in fields)
+    ]
+
+
+def localized_markup(values):
+    """The text in the reader's language as Markup; a fallback in another language is wrapped in
+    ``<span lang="xx">`` (WCAG 3.1.2) and followed by a note, in the reader's language, that it is not translated.
+    """
+    text, code = localized_with_language(values)
+    if not text or code is None or code == current_language():
+        return escape(text)
+    note = _("not translated, in %(language)s", language=str(LANGUAGE_LABELS.get(code, code)))
+    return Markup('<span lang="{code}">{text}</span> <span class="untranslated">({note})</span>').format(
+        code=code, text=text, note=note
+    )
+
+
 # Each language's own way to write a date and a time (Finnish time): CLDR's short formats give
 # "12/7/26" in English and "2026-12-21" in Swedish, which Finnish readers of either do not expect.
 DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM yyyy"}
@@ -112,6 +163,10 @@ def init_app(app):
     install_template_callables(app)
     app.jinja_env.filters.update(
         localized=localized,
+        # Content text in the reader's language, a fallback marked with its own lang and a note.
+        in_reader_language=localized_markup,
+        missing_languages=missing_languages,
+        language_label=lambda code: str(LANGUAGE_LABELS.get(code, code)),
         number=number,
         # Templates may still say how long a format they want; every page uses the one of its language.
         date=lambda value, _length=None: local_date(value),
@@ -119,6 +174,7 @@ def init_app(app):
     )
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        LANGUAGE_LABELS=LANGUAGE_LABELS,
         current_language=current_language,
     )
 

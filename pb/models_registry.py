@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "pb.voting.models",
     "pb.tally.models",
     "pb.implementation.models",
+    "pb.agreements.models",
     "pb.audit.models",
     "pb.jobs",
     "pb.mail",

@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     FormField,
     IntegerField,
     SelectField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pb.extensions import db
 from pb.forms import (
@@ -152,6 +153,21 @@ class ReviewSettingsForm(FlaskForm):
         translated_form(max_length=4000, multiline=True, required=False),
         label=_l("How to ask for a review of the decision"),
     )
+    # The eligibility check is a step of its own: its correction is asked from staff, not appealed.
+    correction_text = FormField(
+        translated_form(max_length=4000, multiline=True, required=False),
+        label=_l("How to ask for a correction of the eligibility check"),
+    )
+    correction_days = IntegerField(
+        _l("Days to ask for a correction"),
+        validators=[Optional(), NumberRange(min=1, max=365, message=_l("Write a whole number from 1 to 365."))],
+    )
+    decision_expected_on = DateField(
+        _l("The decision is expected on"),
+        format=["%Y-%m-%d", "%d.%m.%Y"],
+        validators=[Optional()],
+        invalid_value_message=_l("Write the date like 31.12.2026."),
+    )
 
     @classmethod
     def for_call(cls, call):
@@ -160,6 +176,9 @@ class ReviewSettingsForm(FlaskForm):
                 "review_deadline": call.review_deadline,
                 "official_confirms": call.official_confirms,
                 "appeal_text": translated_namespace(call.appeal_text),
+                "correction_text": translated_namespace(call.correction_text),
+                "correction_days": call.correction_days,
+                "decision_expected_on": call.decision_expected_on,
             }
         )
 
@@ -168,6 +187,9 @@ class ReviewSettingsForm(FlaskForm):
             "review_deadline": self.review_deadline.data,
             "official_confirms": bool(self.official_confirms.data),
             "appeal_text": translated_data(self.appeal_text),
+            "correction_text": translated_data(self.correction_text),
+            "correction_days": self.correction_days.data,
+            "decision_expected_on": self.decision_expected_on.data,
         }
 
 

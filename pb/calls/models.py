@@ -6,7 +6,7 @@ which also follows the clock: a published call opens by itself at its opening ti
 and a published or open call closes by itself at its closing time.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, Table, Text
@@ -90,6 +90,12 @@ class FundingCall(TimestampMixin, db.Model):
     official_confirms: Mapped[bool] = mapped_column(default=False)
     # How an applicant asks for a review of the decision (oikaisuvaatimusohje), {"fi", "sv", "en"}.
     appeal_text: Mapped[dict] = mapped_column(JSON, default=dict)
+    # After the eligibility check: how an applicant found "not eligible" asks staff to correct the
+    # check (a different step from appealing the decision), {"fi", "sv", "en"}, and within how many days.
+    correction_text: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    correction_days: Mapped[int | None]
+    # Told to applicants whose proposal was found eligible.
+    decision_expected_on: Mapped[date | None]
 
     districts = relationship("District", secondary=call_districts, order_by="District.id")
     steering_group = relationship("SteeringGroup")

@@ -159,11 +159,14 @@ def transition(actor, call, target, now=None):
 
 # --- review settings -------------------------------------------------------------------------
 
-REVIEW_FIELDS = ("review_deadline", "official_confirms", "appeal_text")
+REVIEW_FIELDS = (
+    "review_deadline", "official_confirms", "appeal_text", "correction_text", "correction_days", "decision_expected_on",
+)
 
 
 def update_review_settings(actor, call, data, now=None):
-    """The review deadline, whether an official confirms the decisions, and the appeal text (fi/sv/en).
+    """The review deadline, whether an official confirms the decisions, the appeal text (fi/sv/en), and what
+    applicants are told after the eligibility check (the correction text and its days, the expected decision date).
 
     They may change until the call is decided; returns the changed field names.
     """
@@ -171,7 +174,8 @@ def update_review_settings(actor, call, data, now=None):
     _lock(call)
     if not call.review_settings_open(now):
         raise CallRuleError(_("The call has been decided, so its review settings can no longer be changed."))
-    changed = [name for name in REVIEW_FIELDS if getattr(call, name) != data[name]]
+    # A caller may pass only some of the settings (the demo, other domains); the others stay.
+    changed = [name for name in REVIEW_FIELDS if name in data and getattr(call, name) != data[name]]
     for name in changed:
         setattr(call, name, data[name])
     if changed:

@@ -2,7 +2,8 @@
 
 Rows (partners, costs, goals) are a fixed number of blank rows, so the form works without
 JavaScript; rows left empty are ignored. Every step form carries the proposal's
-``version`` as it was shown, for the optimistic lock (see pb.proposals.services.save_step).
+``version`` and the step's values as they were shown, so saves merge by field (see
+pb.proposals.services.save_step).
 """
 
 from flask_babel import gettext as _
@@ -26,6 +27,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from pb.forms import EuroField, MultiCheckboxField, lower, strip
 from pb.orgs.models import OrganisationKind
+from pb.orgs.validators import BusinessId
 from pb.proposals.models import (
     BUDGET_ROWS,
     DESCRIPTION_MAX,
@@ -56,6 +58,8 @@ def _text(value):
 
 class VersionedForm(FlaskForm):
     version = HiddenField()
+    # The step's values as this form showed them, so a save after someone else's can be merged by field.
+    loaded = HiddenField()
 
 
 class StartForm(FlaskForm):
@@ -355,6 +359,9 @@ class AssistedForm(FlaskForm):
         return valid
 
 
+NEW_GROUP = 0  # the claim form's choice "register the group as staff wrote it down"
+
+
 class ClaimForm(FlaskForm):
     code = StringField(
         _l("Claim code"),
@@ -365,15 +372,22 @@ class ClaimForm(FlaskForm):
         _l("Your group or association"), coerce=int,
         validators=[InputRequired(message=_l("Choose your group or association."))],
     )
+    business_id = StringField(
+        _l("Business ID (Y-tunnus), if the group is a registered association"),
+        filters=[strip],
+        validators=[Optional(), BusinessId()],
+    )
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = [
             SelectChoice(organisation.id, f"{organisation.name} ({organisation.kind.label})")
             for organisation in organisations
-        ]
-        if len(organisations) == 1 and self.organisation_id.data is None:
-            self.organisation_id.data = organisations[0].id
+        ] + [SelectChoice(NEW_GROUP, _("A group not registered here yet: register it as staff wrote it down"))]
+        if self.organisation_id.data is None:
+            self.organisation_id.data = organisations[0].id if len(organisations) == 1 else (
+                NEW_GROUP if not organisations else None
+            )
 
 
 class ScreeningForm(FlaskForm):

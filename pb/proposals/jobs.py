@@ -9,7 +9,7 @@ the group gave to staff. Each person gets it in their own language.
 from flask_babel import gettext as _
 
 from pb.extensions import db
-from pb.i18n import local_datetime, localized
+from pb.i18n import local_date, local_datetime, localized
 from pb.mail import external_url, send_localized_mail
 from pb.orgs.models import MemberRole
 from pb.proposals.exports import as_text
@@ -105,6 +105,7 @@ def send_screening_result(proposal_id):
     """The outcome of the eligibility check, with the reason when the proposal is not eligible."""
     proposal = db.session.get(Proposal, proposal_id)
     link = external_url("proposals.show", proposal_id=proposal.id)
+    call = proposal.call
     if proposal.eligibility is Eligibility.ELIGIBLE:
         paragraphs = (
             lambda: _(
@@ -113,6 +114,10 @@ def send_screening_result(proposal_id):
                 title=proposal.display_title,
             ),
         )
+        if call.decision_expected_on is not None:
+            paragraphs += (
+                lambda: _("The decision is expected on %(date)s.", date=local_date(call.decision_expected_on)),
+            )
     else:
         paragraphs = (
             lambda: _(
@@ -123,6 +128,19 @@ def send_screening_result(proposal_id):
         )
         if proposal.screening_note:
             paragraphs += (lambda: proposal.screening_note,)
+        paragraphs += (
+            lambda: localized(call.correction_text) or _(
+                "If you think the check went wrong, ask the staff to check the proposal again and tell them why."
+            ),
+        )
+        deadline = proposal.correction_deadline
+        if deadline is not None:
+            paragraphs += (lambda: _("Ask for the correction by %(date)s.", date=local_date(deadline)),)
+        if proposal.screened_by is not None:
+            paragraphs += (
+                lambda: _("You can reach the staff member who did the check at %(email)s.",
+                          email=proposal.screened_by.email),
+            )
     _send(
         proposal,
         lambda: _("The check of your proposal is done"),

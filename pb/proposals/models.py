@@ -7,12 +7,13 @@ until the deadline, and only a new submit makes those edits count. Staff, review
 exports and open data read the latest snapshot, never unsent edits.
 
 Two people editing the same proposal at once are kept apart by optimistic locking:
-``version_id`` grows on every save, each form carries the value it was built from, and
-a save from an older value is refused instead of overwriting the newer one.
+``version_id`` grows on every save and each form carries the value it was built from; a save
+from an older value is merged by field with the newer one, and refused only where both changed
+the same field (pb.proposals.services.merging), never silently overwriting it.
 """
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -91,6 +92,8 @@ class ApplicantStatus(LabelledEnum):
 
     DRAFT = "draft", _l("Draft – not sent yet")
     RECEIVED = "received", _l("Received")
+    # Sent, the call has closed, and staff have not checked it yet: it can no longer be changed.
+    BEING_CHECKED = "being_checked", _l("Received – being checked")
     BEING_REVIEWED = "being_reviewed", _l("Being reviewed")
     DECIDED = "decided", _l("Decided")
     WITHDRAWN = "withdrawn", _l("Withdrawn")
@@ -108,6 +111,10 @@ class ApplicantStatus(LabelledEnum):
                 "We have your proposal. You can still change it until the call closes; send the changes again. "
                 "After the call closes, staff check that the proposal follows the rules of the call."
             ),
+            ApplicantStatus.BEING_CHECKED: _l(
+                "The call has closed, so the proposal can no longer be changed. Staff now check that it follows "
+                "the rules of the call. You will get a message when the check is done."
+            ),
             ApplicantStatus.BEING_REVIEWED: _l(
                 "The proposal follows the rules of the call. The steering group is now reading the proposals "
                 "and giving points. You will get a message when the decision is made."
@@ -119,8 +126,8 @@ class ApplicantStatus(LabelledEnum):
             ),
             ApplicantStatus.WITHDRAWN: _l("You took the proposal back. It is not reviewed."),
             ApplicantStatus.NOT_ELIGIBLE: _l(
-                "The proposal does not follow the rules of the call, so it is not reviewed. The reason is below. "
-                "If you have questions, contact the staff through the help page."
+                "The proposal does not follow the rules of the call, so it is not reviewed. The reasons, and how "
+                "to ask for a correction if you think the check went wrong, are below."
             ),
         }[self]
 
@@ -264,6 +271,15 @@ class Proposal(TimestampMixin, db.Model):
         return self.returned_at is not None and self.status is ProposalStatus.SUBMITTED
 
     @property
+    def correction_deadline(self):
+        """The last day to ask for a correction of a "not eligible" check, when the call sets a time limit."""
+        if self.eligibility is not Eligibility.NOT_ELIGIBLE or self.screened_at is None:
+            return None
+        if not self.call.correction_days:
+            return None
+        return (self.screened_at + timedelta(days=self.call.correction_days)).date()
+
+    @property
     def is_unclaimed_assisted(self):
         return self.channel is Channel.ASSISTED and self.claim_code_hash is not None
 
@@ -285,7 +301,9 @@ class Proposal(TimestampMixin, db.Model):
             return ApplicantStatus.DECIDED
         if self.eligibility is Eligibility.ELIGIBLE or call_status is CallStatus.IN_REVIEW:
             return ApplicantStatus.BEING_REVIEWED
-        return ApplicantStatus.RECEIVED
+        if call_status is CallStatus.OPEN:
+            return ApplicantStatus.RECEIVED
+        return ApplicantStatus.BEING_CHECKED
 
     # --- who may do what -----------------------------------------------------------------------
 

@@ -7,52 +7,24 @@ here; a test checks that none is missing. Money in an outcome is in minor units 
 """
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from pb.i18n import number
 from pb.money import money
+from pb.voting.rule_texts import RULE_DESCRIPTIONS, RULE_NAMES, rule_description, rule_name
 
-RULE_NAMES = {
-    "greedy": _l("Most votes first"),
-    "greedy-threshold": _l("Most votes first, with a minimum number of votes"),
-    "greedy-no-skip": _l("Most votes first, stopping at the first project that does not fit"),
-    "equalshares": _l("Equal Shares"),
-    "equalshares/add1": _l("Equal Shares (completed)"),
-    "equalshares/add1-comparison": _l("Equal Shares (completed), compared with most votes first"),
-    "utilitarian-optimal": _l("Most votes in total"),
-}
-
-RULE_DESCRIPTIONS = {
-    "greedy": _l(
-        "Projects are taken in order of votes, most votes first. A project is funded if its cost fits in the "
-        "money that is left. If it does not fit, the next project is checked."
-    ),
-    "greedy-threshold": _l(
-        "Only projects with at least the minimum number of votes take part. They are taken in order of votes, "
-        "most votes first, and a project is funded if its cost fits in the money that is left."
-    ),
-    "greedy-no-skip": _l(
-        "Projects are taken in order of votes, most votes first. Counting stops at the first project whose cost "
-        "does not fit in the money that is left."
-    ),
-    "equalshares": _l(
-        "Every voter gets an equal share of the budget. A project is funded when the people who voted for it "
-        "can pay for it together from their shares. Cheaper projects with many voters go first."
-    ),
-    "equalshares/add1": _l(
-        "Every voter gets an equal share of the budget. A project is funded when the people who voted for it "
-        "can pay for it together from their shares. The shares are made a little bigger, step by step, "
-        "as long as the funded projects still fit in the budget, so that little money is left over."
-    ),
-    "equalshares/add1-comparison": _l(
-        "First Equal Shares is counted. Then it is compared with counting by most votes first: the result that "
-        "more voters like better is used."
-    ),
-    "utilitarian-optimal": _l(
-        "From all the sets of projects that fit in the budget, the set with the most votes in total is funded."
-    ),
-}
+__all__ = [
+    "RULE_DESCRIPTIONS",
+    "RULE_NAMES",
+    "comparison_text",
+    "equal_shares_notes",
+    "explain",
+    "explain_all",
+    "rule_description",
+    "rule_name",
+    "score_text",
+    "voter_text",
+]
 
 #: Every reason kind that ``pb.rules`` produces (see ``pb.rules.model``).
 REASON_KINDS = (
@@ -67,14 +39,6 @@ REASON_KINDS = (
 )
 
 POINT_VOTE_TYPES = ("cumulative", "scoring", "ordinal")
-
-
-def rule_name(rule):
-    return str(RULE_NAMES.get(rule, rule))
-
-
-def rule_description(rule):
-    return str(RULE_DESCRIPTIONS.get(rule, ""))
 
 
 def to_cents(amount, unit):
@@ -151,9 +115,20 @@ def explain(result, outcome, *, vote_type="approval", currency="EUR", place=None
     if kind == "mes_unaffordable":
         if result["supporters"] == 0:
             return _("Not funded: nobody voted for it.")
+        if _spent_nothing(result, outcome):
+            return _(
+                "Not funded: it cost %(cost)s, but too few people voted for it. The equal shares of the %(voters)s "
+                "who voted for it came to only %(left)s together (%(votes)s, place %(place)s in the ranking).",
+                cost=cash(reason["cost"]),
+                voters=voter_text(result["supporters"]),
+                left=cash(int(reason["supporters_money"])),
+                votes=votes,
+                place=place,
+            )
         return _(
-            "Not funded: it cost %(cost)s, but the %(voters)s who voted for it had only %(left)s left of their "
-            "equal shares (%(votes)s, place %(place)s in the ranking).",
+            "Not funded: it cost %(cost)s. The %(voters)s who voted for it had already spent part of their equal "
+            "shares on other projects they also chose, and what they had left, %(left)s together, was not enough "
+            "(%(votes)s, place %(place)s in the ranking).",
             cost=cash(reason["cost"]),
             voters=voter_text(result["supporters"]),
             left=cash(int(reason["supporters_money"])),
@@ -173,6 +148,43 @@ def explain(result, outcome, *, vote_type="approval", currency="EUR", place=None
             votes=votes,
         )
     raise ValueError(f"unknown reason kind {kind!r}")
+
+
+def _spent_nothing(result, outcome):
+    """Whether the supporters of an unaffordable project still had their whole shares (within a cent)."""
+    share = outcome.get("per_voter_budget")
+    if not share:
+        return False
+    return result["reason"]["supporters_money"] >= result["supporters"] * share - outcome["unit"] / 100
+
+
+def equal_shares_notes(outcome, *, currency="EUR"):
+    """Sentences for a result counted by Equal Shares: step against place, and what happens to unused money.
+
+    Empty for other rules, and for ``equalshares/add1-comparison`` when most votes first won.
+    """
+    bought = [result for result in outcome["projects"] if result["reason"]["kind"] == "mes_bought"]
+    if not bought:
+        return []
+    notes = [
+        _(
+            "The step tells in which order Equal Shares funded the projects; the place tells where the project "
+            "is in the ranking by votes. They can differ: a project that fewer people voted for is funded earlier "
+            "when it costs each of its voters less."
+        )
+    ]
+    unused = outcome["budget"] - outcome["spent"]
+    if unused > 0:
+        notes.append(
+            _(
+                "%(unused)s of %(budget)s stays unused, because the people who voted for the projects that were not "
+                "funded could not pay for any of them together from what was left of their shares. The unused money "
+                "does not go to any project in this vote: it stays in the municipality's budget.",
+                unused=money(to_cents(unused, outcome["unit"]), currency),
+                budget=money(to_cents(outcome["budget"], outcome["unit"]), currency),
+            )
+        )
+    return notes
 
 
 def voter_text(count):

@@ -37,6 +37,7 @@ from pb.forms import (
 )
 from pb.rules import RULES
 from pb.voting.models import BallotFormat, EligibilityMode, IdentityPolicy
+from pb.voting.rule_texts import rule_description, rule_name
 
 PHASE_DATE_FIELDS = (
     ("ideas_start", _l("Collecting ideas starts")),
@@ -115,7 +116,9 @@ class RoundForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rule.choices = [SelectChoice(name, f"{name}: {info.summary}") for name, info in RULES.items()]
+        # Plain names in the staff's language; what each rule does is listed under the field.
+        self.rule.choices = [SelectChoice(name, rule_name(name)) for name in RULES]
+        self.rule_explanations = [(rule_name(name), rule_description(name)) for name in RULES]
 
     @classmethod
     def for_round(cls, budget_round):
@@ -423,6 +426,15 @@ class PaperForm(FlaskForm):
     )
     code = StringField(
         _l("Voting code printed on the ballot"), filters=[strip], validators=[DataRequired(message=_l("Write the voting code."))]
+    )
+
+
+class PaperHandOverForm(FlaskForm):
+    """Hand one waiting paper ballot to a named colleague (the page has one such form per ballot)."""
+
+    sheet_id = IntegerField(validators=[InputRequired()])
+    colleague_id = IntegerField(
+        _l("Colleague"), validators=[InputRequired(message=_l("Choose a colleague who has not entered this ballot yet."))]
     )
 
 

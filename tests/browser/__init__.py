@@ -3,6 +3,8 @@
 from axe_playwright_python.sync_playwright import Axe
 
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Issue #16 asks for pages free of moderate findings too (e.g. landmark-unique).
+REPORTED_IMPACTS = {"moderate", "serious", "critical"}
 _AXE = Axe()
 
 
@@ -10,6 +12,12 @@ def serious_violations(page):
     """axe-core violations with impact serious or critical on the page as it is now."""
     results = _AXE.run(page)
     return [violation for violation in results.response["violations"] if violation["impact"] in BLOCKING_IMPACTS]
+
+
+def moderate_violations(page):
+    """axe-core violations with impact moderate, serious or critical on the page as it is now."""
+    results = _AXE.run(page)
+    return [violation for violation in results.response["violations"] if violation["impact"] in REPORTED_IMPACTS]
 
 
 def describe_violations(where, violations):

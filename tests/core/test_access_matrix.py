@@ -67,6 +67,13 @@ OBJECT_LEVEL = {
     **{endpoint: {"staff", "admin"} for endpoint in (
         "review.start_meeting", "review.decide", "review.close_meeting",
     )},
+    # Agreements: the demo agreement is the demo NGO's (its representative is org_member); the sample report is
+    # accepted, so nobody adds files to it any more.
+    **{endpoint: _ORG_MANAGERS for endpoint in (
+        "agreements.show", "agreements.version", "agreements.accept", "agreements.report", "agreements.printable",
+        "agreements.comment", "agreements.attachment",
+    )},
+    "agreements.add_attachment": set(),
 }
 
 # Routes whose GET answers 404 by design for the sample arguments (e.g. a token that is not valid).
@@ -82,6 +89,7 @@ SAMPLE_NOT_FOUND = {
     "proposals.show_coapplicant_invitation",
     "implementation.unfollow_link",  # the sample token is not a valid unfollow link
     "implementation.photo",  # the sample update has no photo (photos: tests/implementation)
+    "agreements.attachment",  # the demo report has no file (files: tests/agreements)
     # Strong electronic identification is not configured in the test app (tests/auth/test_eid.py configures it).
     "eid.start",
     "eid.callback",
@@ -90,6 +98,7 @@ SAMPLE_NOT_FOUND = {
 
 def sample_arguments():
     """Demo objects used to fill URL arguments, by argument name."""
+    from pb.agreements.models import Agreement
     from pb.calls.models import CallComment, Criterion, FundingCall
     from pb.districts.models import District
     from pb.implementation.models import ImplementationUpdate, ProjectImplementation
@@ -110,6 +119,7 @@ def sample_arguments():
     published_run = first(TallyRun, TallyRun.published_at.is_not(None))
     resident = first(User, User.email == "resident@demo.pb")
     decision = first(Decision)
+    agreement = first(Agreement)
     return {
         "proposal_id": draft.id,
         "step": "basics",
@@ -145,6 +155,12 @@ def sample_arguments():
         "meeting_id": decision.meeting_id,
         "item_id": decision.id,
         "conflict_id": first(ConflictDeclaration).id,
+        "agreement_id": agreement.id,
+        "funded_proposal_id": agreement.proposal_id,
+        "indicator_id": agreement.indicators[0].id,
+        "instalment_id": agreement.instalments[0].id,
+        "report_id": agreement.reports[0].id,
+        "report_file_id": 999_999,
     }
 
 

@@ -174,21 +174,26 @@ def test_the_form_has_explicit_labels(client, draft, signed_in):
 # --- bad input: a clear message, and what was typed stays ----------------------------------------
 
 
-def test_budget_over_the_maximum(client, draft, signed_in):
+def test_budget_over_the_maximum_is_kept_as_a_draft_with_a_warning(client, draft, signed_in):
+    """The call's limits are checked on sending, not on saving (issue #16, point 1)."""
     response = post_form(client, step_url(draft, "budget"), budget(draft.version_id, lines=(("Stage", "12 000"),),
-                                                                   cofunding="2000"))
-    assert response.status_code == 422
-    page = text(response)
+                                                                   cofunding="2000", then="stay"))
+    assert response.status_code == 302
+    assert [line.amount_cents for line in fresh(draft.id).budget_lines] == [1_200_000]
+    page = text(client.get(step_url(draft, "budget")))
     assert "You ask for €12,000.00, but one grant from this call can be at most €10,000.00." in page
-    assert 'value="12 000"' in page and 'value="Stage"' in page
-    assert fresh(draft.id).budget_lines == []
+    assert 'value="12000"' in page and 'value="Stage"' in page
+    assert "Now you ask for €12,000.00." in page
+    preview = text(client.get(f"/proposals/{draft.id}/preview"))
+    assert "Budget (step 2): You ask for €12,000.00" in preview
 
 
-def test_cofunding_below_the_requirement(client, draft, signed_in):
+def test_cofunding_below_the_requirement_is_kept_with_a_warning(client, draft, signed_in):
     response = post_form(client, step_url(draft, "budget"), budget(draft.version_id, lines=(("Tools", "9000"),),
-                                                                   cofunding="100"))
-    assert response.status_code == 422
-    page = text(response)
+                                                                   cofunding="100", then="stay"))
+    assert response.status_code == 302
+    assert fresh(draft.id).cofunding_cents == 10_000
+    page = text(client.get(step_url(draft, "budget")))
     assert "Your own funding must be at least 10 % of all the costs" in page
     assert "must be at least €1,000.00. Now it is €100.00." in page
     assert 'value="100"' in page

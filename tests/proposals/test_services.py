@@ -184,7 +184,9 @@ def test_applicant_statuses_in_plain_words(app):
     assert sent.applicant_status() is ApplicantStatus.RECEIVED
     assert withdrawn.applicant_status() is ApplicantStatus.WITHDRAWN
     later = call.closes_at + DAY
-    assert sent.applicant_status(later) is ApplicantStatus.RECEIVED
+    # After the call closes it can no longer be changed: the status says so (issue #16, point 4).
+    assert sent.applicant_status(later) is ApplicantStatus.BEING_CHECKED
+    assert "can no longer be changed" in str(ApplicantStatus.BEING_CHECKED.next_step)
     sent.eligibility = Eligibility.ELIGIBLE
     assert sent.applicant_status(later) is ApplicantStatus.BEING_REVIEWED
     sent.eligibility, sent.ineligibility_reason = Eligibility.NOT_ELIGIBLE, IneligibilityReason.INCOMPLETE

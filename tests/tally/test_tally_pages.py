@@ -75,7 +75,7 @@ def test_published_results_page_has_reasons_chart_and_table(app, client, budget,
     assert "Funded: 3 votes, place 1 in the ranking. When its turn came, €60,000.00 of €60,000.00 was left." in html
     assert "Not funded: it needed €25,000.00, but only €10,000.00 was left when its turn came" in html
     assert 'role="img"' in html and f'aria-labelledby="chart-{run.id}-title chart-{run.id}-desc"' in html
-    assert "<caption>All projects, most votes first</caption>" in html
+    assert ">All projects, most votes first</caption>" in html
     assert "<h2>Why each project was or was not funded</h2>" in html
     assert "Leikkipuisto" in html and "Ulkokuntosali" in html
     assert "4 ballots. 1,000 people live in the area, so 0.4 % of them voted." in html
@@ -185,7 +185,7 @@ def test_live_turnout_page_and_fragment_for_staff_only(app, client, budget, staf
     assert "<html" not in fragment
     assert "Ballots: 4. Different voters: 4." in fragment
     assert "0.4 %" in fragment  # 4 of 1,000 residents
-    assert "<caption>New voters by hour, last 24 hours</caption>" in fragment
+    assert ">New voters by hour, last 24 hours</caption>" in fragment
     assert "65+" in fragment and "With help from staff" in fragment
 
 
@@ -196,7 +196,7 @@ def test_live_turnout_counts_by_area_channel_age_and_hour(budget):
     assert row["turnout"] == 0.4
     assert turnout["by_age_band"]["30-44"] == 3 and turnout["by_age_band"]["65+"] == 1
     assert turnout["by_age_band"]["unknown"] == 0
-    assert sum(hour["ballots"] for hour in turnout["by_hour"]) == 4
+    assert sum(hour["voters"] for hour in turnout["by_hour"]) == 4
 
 
 def test_what_if_page_says_when_a_rule_cannot_count(app, client, budget, staff_user, monkeypatch):

@@ -101,6 +101,8 @@ def show(proposal_id):
         can_screen=proposal.can_screen(current_user, now),
         is_staff=current_user.is_staff,
         claim_form=ConfirmForm(formdata=None),
+        correction_by=proposal.correction_deadline,
+        contact_email=proposal.screened_by.email if proposal.screened_by is not None else None,
     )
 
 

@@ -8,12 +8,13 @@ from flask_login import current_user
 from pb.access import Access, access, require
 from pb.extensions import db
 from pb.forms import ConfirmForm
-from pb.proposals import exports, services
+from pb.proposals import exports, jobs, services
 from pb.proposals.forms import STEP_FORMS, AttachmentForm, SubmitForm
 from pb.proposals.models import Attachment
 from pb.proposals.routes.blueprint import bp
 from pb.proposals.routes.common import not_editable_message, proposal_or_404, send_back, step_titles
-from pb.proposals.services import STEPS, ChangedMeanwhile, ProposalRuleError
+from pb.proposals.routes.conflicts import field_label, field_text
+from pb.proposals.services import STEPS, ChangedMeanwhile, EditConflict, ProposalRuleError
 from pb.transactions import commit
 from pb.uploads import UploadError, delete_upload, max_megabytes, save_upload, send_upload
 
@@ -25,7 +26,20 @@ def _step_form(step, proposal, **kwargs):
     return form_class(**kwargs)
 
 
-def _render_step(proposal, step, form, now, problems=(), stale=False, status=200):
+def _typed_budget(form):
+    """What the budget form asks for and brings itself, as typed (amounts that could be read)."""
+    amounts = [row.form.amount.data for row in form.lines if isinstance(row.form.amount.data, int)]
+    cofunding = form.cofunding.data if isinstance(form.cofunding.data, int) else 0
+    return amounts, cofunding
+
+
+def _render_step(proposal, step, form, now, problems=(), stale=False, status=200, conflicts=()):
+    extra = {}
+    if step == "budget":
+        # The box and the warnings follow the form, so they agree with what is on the screen.
+        amounts, cofunding = _typed_budget(form)
+        extra["requested_cents"] = sum(amounts)
+        extra["warnings"] = services.budget_problems(proposal.call, sum(amounts), cofunding) if amounts else []
     return (
         render_template(
             f"proposals/step_{step}.html",
@@ -38,21 +52,42 @@ def _render_step(proposal, step, form, now, problems=(), stale=False, status=200
             now=now,
             problems=list(problems),
             stale=stale,
+            conflicts=list(conflicts),
+            **extra,
         ),
         status,
     )
 
 
 def _next_step(step):
-    if request.form.get("then") == "stay":
+    """Where the pressed button leads: a step of the step list, this step ("stay"), or the next one."""
+    then = request.form.get("then")
+    if then == "stay":
         return step
+    if then in STEPS:
+        return then
     return STEPS[STEPS.index(step) + 1]
+
+
+def _reset_hidden(field, value):
+    field.data = value
+    field.raw_data = [str(value)]
+
+
+def _conflict_rows(proposal, step, form, error):
+    """``[(label, saved by someone else, typed here)]`` for each field changed on both sides."""
+    typed = form.step_data()
+    return [
+        (field_label(form, name), field_text(proposal, name, error.theirs[name]), field_text(proposal, name, typed[name]))
+        for name in error.fields
+    ]
 
 
 @bp.route("/<int:proposal_id>/edit/<any(basics, budget, goals):step>", methods=["GET", "POST"])
 @access(Access.RESIDENT)
 def edit_step(proposal_id, step):
-    """One step of the form. Each save stores the draft (the autosave); a stale save changes nothing."""
+    """One step of the form. Each save stores the draft (the autosave), whatever the call's limits; a
+    save after someone else's is merged by field, and a real conflict changes nothing."""
     proposal = proposal_or_404(proposal_id)
     require(proposal.is_editor(current_user))
     now = services.clock()
@@ -61,12 +96,22 @@ def edit_step(proposal_id, step):
             flash(not_editable_message(proposal, now), "error")
             return send_back(proposal)
         form = _step_form(step, proposal, data=STEP_FORMS[step].initial(proposal))
+        form.loaded.data = services.loaded_marker(proposal, step)
         return _render_step(proposal, step, form, now)
     form = _step_form(step, proposal)
     if not form.validate_on_submit():
         return _render_step(proposal, step, form, now, status=422)
     try:
-        services.save_step(current_user, proposal, step, form.step_data(), form.version.data, now)
+        services.save_step(
+            current_user, proposal, step, form.step_data(), form.version.data, now, loaded=form.loaded.data
+        )
+    except EditConflict as error:
+        rows = _conflict_rows(proposal, step, form, error)
+        # The next save is made knowing the other version: it keeps what is typed here.
+        _reset_hidden(form.version, proposal.version_id)
+        _reset_hidden(form.loaded, services.loaded_marker(proposal, step))
+        return _render_step(proposal, step, form, now, problems=error.messages, stale=True, status=409,
+                            conflicts=rows)
     except ChangedMeanwhile as error:
         return _render_step(proposal, step, form, now, problems=error.messages, stale=True, status=409)
     except ProposalRuleError as error:
@@ -191,10 +236,11 @@ def _render_preview(proposal, form, now, problems=None, stale=False, status=200)
             now=now,
             fields=exports.rendered_fields(data),
             changes=exports.diff(latest.snapshot, data) if latest is not None else None,
-            submit_problems=services.submit_problems(proposal, now),
+            submit_problems=services.submit_problems_by_step(proposal, now),
             problems=problems or [],
             stale=stale,
             can_submit=proposal.can_submit(current_user, now),
+            has_receipt_address=bool(jobs.recipients(proposal)),
         ),
         status,
     )
@@ -225,10 +271,14 @@ def submit(proposal_id):
     except ProposalRuleError as error:
         return _render_preview(proposal, form, now, problems=error.messages, status=422)
     commit()
+    if not jobs.recipients(proposal):
+        # An assisted proposal without a contact address: no mail goes out, so the page is the receipt.
+        flash(_("The proposal was sent. Nobody acting for the applicant has an email address here, so no receipt "
+                "was sent by email. Print this page and give it to the group as the receipt."), "success")
+        return redirect(url_for("proposals.version", proposal_id=proposal.id, number=version.number))
     if version.number == 1:
         flash(_("Your proposal was sent. A receipt with a copy of it was sent by email."), "success")
     else:
         flash(_("Your changes were sent (version %(number)s). A receipt was sent by email.", number=version.number),
               "success")
     return send_back(proposal)
-

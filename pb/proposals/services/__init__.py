@@ -13,6 +13,7 @@ the modules import each other directly.
 """
 
 from pb.proposals.services.assisted import (
+    WrongClaimCode,
     assisted_in_progress,
     assisted_organisations,
     claim,
@@ -39,9 +40,16 @@ from pb.proposals.services.common import (
 )
 from pb.proposals.services.decisions import publish_decision, return_for_information
 from pb.proposals.services.drafting import add_attachment, create_proposal, remove_attachment, save_step
+from pb.proposals.services.merging import EditConflict, loaded_marker
 from pb.proposals.services.reading import call_proposals, proposals_of, proposals_open_data
 from pb.proposals.services.reminders import due_reminders, send_reminders
-from pb.proposals.services.rules import budget_problems, district_choices, eligible_organisations, submit_problems
+from pb.proposals.services.rules import (
+    budget_problems,
+    district_choices,
+    eligible_organisations,
+    submit_problems,
+    submit_problems_by_step,
+)
 from pb.proposals.services.screening import screen
 from pb.proposals.services.submitting import snapshot, submit, withdraw
 
@@ -49,7 +57,9 @@ __all__ = [
     "STEPS",
     "ChangedMeanwhile",
     "CoApplicantLinkError",
+    "EditConflict",
     "ProposalRuleError",
+    "WrongClaimCode",
     "accept_coapplicant",
     "add_attachment",
     "assisted_in_progress",
@@ -68,6 +78,7 @@ __all__ = [
     "due_reminders",
     "eligible_organisations",
     "invite_coapplicant",
+    "loaded_marker",
     "proposal_for_claim_code",
     "proposals_of",
     "proposals_open_data",
@@ -83,5 +94,6 @@ __all__ = [
     "snapshot",
     "submit",
     "submit_problems",
+    "submit_problems_by_step",
     "withdraw",
 ]

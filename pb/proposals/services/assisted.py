@@ -10,12 +10,17 @@ from flask_babel import gettext as _
 from pb.audit.services import record
 from pb.codes import app_key, formatted, keyed_hash, random_code
 from pb.extensions import db
-from pb.orgs.models import MemberRole, Membership, Organisation
+from pb.orgs.models import MemberRole, Membership, Organisation, OrganisationKind
+from pb.orgs.services import OrganisationRuleError, create_organisation
 from pb.proposals.models import Channel, Proposal
 from pb.proposals.services.common import ProposalRuleError, clock, ensure_accepting, kind_error, save_versioned
 
 CLAIM_CODE_LENGTH = 12  # shown as three groups of four: ABCD-EFGH-JKMN
 CLAIM_PURPOSE = "pb.proposals.claim"
+
+
+class WrongClaimCode(ProposalRuleError):
+    """A claim code that matches no proposal; repeated ones are throttled like wrong passwords."""
 
 
 def _new_claim_code():
@@ -83,14 +88,20 @@ def proposal_for_claim_code(code):
     ).scalar_one_or_none()
 
 
-def claim(user, code, organisation, now=None):
-    """The group's representative takes over an assisted proposal with its one-time code."""
+def claim(user, code, organisation, now=None, business_id=None):
+    """The group's representative takes over an assisted proposal with its one-time code.
+
+    ``organisation`` None registers the group here as staff wrote it down (its name and kind, and
+    ``business_id`` for a registered association), with ``user`` as its representative.
+    """
     now = now or clock()
     proposal = proposal_for_claim_code(code)
     if proposal is None:
-        raise ProposalRuleError(
+        raise WrongClaimCode(
             _("This code does not match any proposal. Check the code, or ask the staff for a new one.")
         )
+    if organisation is None:
+        organisation = _register_claiming_group(user, proposal, business_id)
     membership = organisation.membership_of(user)
     if membership is None or membership.role is not MemberRole.REPRESENTATIVE:
         raise ProposalRuleError(_("Only a representative of %(name)s can take it over.", name=organisation.name))
@@ -108,6 +119,25 @@ def claim(user, code, organisation, now=None):
     save_versioned(proposal, now)
     record(user, "proposals.claimed", proposal, {"organisation_id": organisation.id})
     return proposal
+
+
+def _register_claiming_group(user, proposal, business_id):
+    """The group as staff wrote it down (name and kind) becomes an organisation here, ``user`` its representative."""
+    if proposal.organisation is not None:
+        raise ProposalRuleError(
+            _("This proposal was made for %(name)s. Choose that organisation.", name=proposal.organisation.name)
+        )
+    kind = proposal.applicant_kind
+    if kind is OrganisationKind.NGO and not business_id:
+        raise ProposalRuleError(
+            _("Staff wrote that %(name)s is a registered association: write its business ID (Y-tunnus).",
+              name=proposal.applicant_name)
+        )
+    profile = {"name": proposal.applicant_name, "business_id": business_id if kind is OrganisationKind.NGO else None}
+    try:
+        return create_organisation(user, kind, profile)
+    except OrganisationRuleError as error:
+        raise ProposalRuleError(*error.messages) from None
 
 
 def assisted_in_progress():

@@ -1,7 +1,7 @@
 """The working copy: a new draft, each step of the multi-step form saved (the autosave), and attachments.
 
-Every save checks the version the form was built from (optimistic locking), so an edit by
-someone else in between is never overwritten.
+Every save checks the version the form was built from (optimistic locking); an edit by someone
+else in between is merged by field and never overwritten (see pb.proposals.services.merging).
 """
 
 from flask_babel import gettext as _
@@ -20,7 +20,8 @@ from pb.proposals.services.common import (
     kind_error,
     save_versioned,
 )
-from pb.proposals.services.rules import budget_problems, district_choices
+from pb.proposals.services.merging import merged_step_data
+from pb.proposals.services.rules import district_choices
 
 
 def create_proposal(actor, call, organisation, title, now=None):
@@ -77,11 +78,9 @@ def _apply_basics(proposal, data):
 
 
 def _apply_budget(proposal, data):
+    # The call's limits are checked when the proposal is sent (and shown as warnings on the draft):
+    # a draft keeps whatever was typed, as the start page promises.
     lines = data["lines"]
-    if lines:
-        problems = budget_problems(proposal.call, sum(amount for _item, amount in lines), data["cofunding_cents"])
-        if problems:
-            raise ProposalRuleError(*problems)
     proposal.budget_lines = [
         BudgetLine(position=position, item=item, amount_cents=amount)
         for position, (item, amount) in enumerate(lines, start=1)
@@ -101,15 +100,22 @@ def _apply_goals(proposal, data):
 _APPLY = {"basics": _apply_basics, "budget": _apply_budget, "goals": _apply_goals}
 
 
-def save_step(actor, proposal, step, data, expected_version, now=None):
+def save_step(actor, proposal, step, data, expected_version, now=None, loaded=None):
     """Save one step of the form into the working copy (the autosave of the multi-step form).
 
-    ``expected_version`` is the version the form was built from: if someone saved in between,
-    :class:`ChangedMeanwhile` is raised and nothing is saved.
+    ``expected_version`` is the version the form was built from and ``loaded`` the step's values
+    it showed (:func:`pb.proposals.services.merging.loaded_marker`). If someone saved in between,
+    the save is merged by field (:func:`merged_step_data`): only a field changed on both sides is a
+    conflict (:class:`EditConflict`). Without ``loaded`` a changed row raises
+    :class:`ChangedMeanwhile`. Either way nothing is saved on a refusal.
     """
     now = now or clock()
     _ensure_can_edit(actor, proposal, now)
-    ensure_version(proposal, expected_version)
+    if str(expected_version) != str(proposal.version_id):
+        merged = merged_step_data(proposal, step, data, loaded)
+        if merged is None:
+            ensure_version(proposal, expected_version)
+        data = {**data, **merged}
     with db.session.no_autoflush:  # the first write must be the versioned one in save_versioned
         _APPLY[step](proposal, data)
     if proposal.status is ProposalStatus.SUBMITTED:

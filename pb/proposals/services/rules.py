@@ -69,35 +69,41 @@ def eligible_organisations(user, call):
 
 def submit_problems(proposal, now=None):
     """What keeps the working copy from being sent, as translated sentences; empty when it can be sent."""
+    return [message for _step, message in submit_problems_by_step(proposal, now)]
+
+
+def submit_problems_by_step(proposal, now=None):
+    """``[(step, sentence)]``: what keeps the working copy from being sent, each with the step of the form
+    that fixes it (None when no step can: the call's dates, the applicant's kind)."""
     now = now or clock()
     call = proposal.call
     problems = []
     if not (proposal.is_returned or call.is_accepting_proposals(now)):
-        problems.append(closed_message(call, now))
+        problems.append((None, closed_message(call, now)))
     if proposal.kind is None:
-        problems.append(_("Choose the association or group that applies. Staff can help with this."))
+        problems.append((None, _("Choose the association or group that applies. Staff can help with this.")))
     elif proposal.kind.value not in call.eligible_kinds:
-        problems.append(kind_error(proposal.kind))
+        problems.append((None, kind_error(proposal.kind)))
     if not proposal.title.strip():
-        problems.append(_("Give the proposal a name (step 1)."))
+        problems.append(("basics", _("Give the proposal a name (step 1).")))
     if not proposal.summary.strip():
-        problems.append(_("Write the summary in plain language (step 1)."))
+        problems.append(("basics", _("Write the summary in plain language (step 1).")))
     if not proposal.description.strip():
-        problems.append(_("Describe the activity (step 1)."))
+        problems.append(("basics", _("Describe the activity (step 1).")))
     if not call.whole_municipality and not proposal.districts:
-        problems.append(_("Choose the districts where the activity takes place (step 1)."))
+        problems.append(("basics", _("Choose the districts where the activity takes place (step 1).")))
     allowed = {district.id for district in district_choices(call)}
     if any(district.id not in allowed for district in proposal.districts):
-        problems.append(_("Choose only districts that this call covers (step 1)."))
+        problems.append(("basics", _("Choose only districts that this call covers (step 1).")))
     if proposal.start_date is None or proposal.end_date is None:
-        problems.append(_("Give the start and end dates of the activity (step 1)."))
+        problems.append(("basics", _("Give the start and end dates of the activity (step 1).")))
     if not proposal.budget_lines:
-        problems.append(_("Add at least one cost to the budget (step 2)."))
+        problems.append(("budget", _("Add at least one cost to the budget (step 2).")))
     else:
         problems.extend(
-            _("Budget (step 2): %(problem)s", problem=problem)
+            ("budget", _("Budget (step 2): %(problem)s", problem=problem))
             for problem in budget_problems(call, proposal.requested_cents, proposal.cofunding_cents)
         )
     if not proposal.goals:
-        problems.append(_("Add at least one goal (step 3)."))
+        problems.append(("goals", _("Add at least one goal (step 3).")))
     return problems

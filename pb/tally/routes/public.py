@@ -20,7 +20,7 @@ from pb.jobs import JobRun, JobStatus
 from pb.tally import services
 from pb.tally.charts import Bar, bar_chart
 from pb.tally.models import TallyRun
-from pb.tally.reasons import comparison_text, rule_description, rule_name, score_text
+from pb.tally.reasons import comparison_text, equal_shares_notes, rule_description, rule_name, score_text
 from pb.tally.routes.blueprint import CHANNEL_LABELS, age_labels, bp
 from pb.voting.models import BudgetRound, RoundBudget
 from pb.voting.services.turnout import percent
@@ -95,6 +95,7 @@ def _result_context(run, figures):
         "rule_name": rule_name(run.rule),
         "rule_description": rule_description(run.rule),
         "comparison": comparison_text(run.outcome),
+        "equal_shares_notes": equal_shares_notes(run.outcome),
         "turnout": turnout,
         "turnout_percent": percent(turnout.get("ballots", 0), turnout.get("population")),
         "minimum_group": figures["minimum_group"],

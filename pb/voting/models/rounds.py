@@ -12,6 +12,7 @@ from pb.enums import LabelledEnum
 from pb.extensions import db
 from pb.i18n import localized
 from pb.models_base import TimestampMixin, UTCDateTime, enum_type, utcnow
+from pb.voting.rule_texts import rule_name
 
 
 class RoundPhase(LabelledEnum):
@@ -112,6 +113,11 @@ class BudgetRound(TimestampMixin, db.Model):
     @property
     def display_name(self):
         return localized(self.name)
+
+    @property
+    def rule_label(self):
+        """The counting rule's plain name in the reader's language."""
+        return rule_name(self.rule)
 
     @property
     def is_frozen(self):

@@ -11,7 +11,7 @@ from pb.transactions import commit
 from pb.uploads import UploadError, delete_upload, save_upload, send_upload
 from pb.voting import services
 from pb.voting.forms import PHASE_DATE_FIELDS, IdeaForm, ReceiptForm
-from pb.voting.models import Idea
+from pb.voting.models import Idea, IdeaStatus, Project
 from pb.voting.routes.blueprint import bp
 from pb.voting.routes.helpers import code_limit, refuse_code, round_or_404
 from pb.voting.services import RoundRuleError
@@ -32,6 +32,8 @@ def show(round_id):
         budget_round=budget_round,
         phase_dates=[(label, getattr(budget_round, name)) for name, label in PHASE_DATE_FIELDS],
         voting_open=budget_round.is_voting_open(),
+        voting_over=budget_round.is_voting_over(),
+        voting_ended_at=budget_round.voting_closes_at,
         can_manage=budget_round.can_manage(current_user),
     )
 
@@ -81,6 +83,18 @@ def idea(idea_id):
     item = db.get_or_404(Idea, idea_id)
     round_or_404(item.round_id)
     return render_template("voting/idea.html", idea=item, can_manage=current_user.is_authenticated and current_user.is_staff)
+
+
+@bp.route("/projects/<int:project_id>")
+@access(Access.PUBLIC)
+def project(project_id):
+    item = db.get_or_404(Project, project_id)
+    budget_round = round_or_404(item.budget.round_id)
+    ideas = [idea for idea in item.ideas if idea.status is IdeaStatus.ON_BALLOT]
+    return render_template(
+        "voting/project.html", project=item, budget_round=budget_round, ideas=ideas,
+        voting_over=budget_round.is_voting_over(),
+    )
 
 
 @bp.route("/ideas/<int:idea_id>/picture")

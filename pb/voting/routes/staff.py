@@ -21,7 +21,7 @@ from pb.voting.forms import CloseVotingForm, ProjectForm, ReopenVotingForm, Roun
 from pb.voting.models import Channel, Project, RoundPhase
 from pb.voting.routes.blueprint import bp
 from pb.voting.routes.helpers import budget_or_404, manage_round
-from pb.voting.services import RoundRuleError
+from pb.voting.services import ProjectCostError, RoundRuleError
 from pb.voting.services.turnout import protect_breakdown, secrecy_minimum
 
 
@@ -226,6 +226,9 @@ def new_project(round_id):
         budget = budget_or_404(budget_round, form.round_budget_id.data)
         try:
             services.add_project(current_user, budget, *form.project_data())
+        except ProjectCostError as error:
+            form.cost.errors.append(str(error))
+            return render_template("voting/project_form.html", budget_round=budget_round, form=form, project=None), 422
         except RoundRuleError as error:
             flash(str(error), "error")
             return render_template("voting/project_form.html", budget_round=budget_round, form=form, project=None), 409
@@ -245,6 +248,10 @@ def edit_project(project_id):
         budget = budget_or_404(budget_round, form.round_budget_id.data)
         try:
             services.update_project(current_user, project, budget, *form.project_data())
+        except ProjectCostError as error:
+            form.cost.errors.append(str(error))
+            return render_template("voting/project_form.html", budget_round=budget_round, form=form, project=project,
+                                   delete_form=ConfirmForm()), 422
         except RoundRuleError as error:
             flash(str(error), "error")
             return render_template("voting/project_form.html", budget_round=budget_round, form=form, project=project), 409

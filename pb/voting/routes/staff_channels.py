@@ -1,18 +1,19 @@
 """Staff pages for the other ways to vote: printed codes, assisted voting, paper ballots, refusals."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.access import Access, access, require
 from pb.auth.identity import IdentityError
+from pb.auth.models import User
 from pb.extensions import db
 from pb.forms import ConfirmForm
 from pb.transactions import commit
 from pb.voting import services
-from pb.voting.forms import AssistedForm, CodeBatchForm, PaperForm
-from pb.voting.models import AssistedSession, BallotFormat, Channel, PaperStatus
+from pb.voting.forms import AssistedForm, CodeBatchForm, PaperForm, PaperHandOverForm
+from pb.voting.models import AssistedSession, BallotFormat, Channel, PaperBallot, PaperStatus
 from pb.voting.routes.ballot_page import ballot_view, budget_rows
 from pb.voting.routes.blueprint import bp
 from pb.voting.routes.helpers import RECEIPT_SESSION, budget_or_404, manage_round
@@ -69,15 +70,35 @@ def assisted_new(round_id):
             form.personal_code.errors.append(str(error))
             return render_template("voting/assisted_new.html", budget_round=budget_round, form=form), 422
         except RoundRuleError as error:
-            form.identified_by.errors.append(str(error))
+            form[error.field or "identified_by"].errors.append(str(error))
             return render_template("voting/assisted_new.html", budget_round=budget_round, form=form), 422
         except VotingRefused as refusal:
             commit()
-            form.identified_by.errors.append(refusal.message)
+            form[_assisted_refusal_field(refusal.reason, form)].errors.append(refusal.message)
             return render_template("voting/assisted_new.html", budget_round=budget_round, form=form), refusal.status
         commit()
         return redirect(url_for("voting.assisted_session", session_id=assisted.id))
     return render_template("voting/assisted_new.html", budget_round=budget_round, form=form)
+
+
+# The field of the assisted-vote form each refusal is about; the rest concern the whole vote.
+ASSISTED_REFUSAL_FIELDS = {
+    "code_unknown": "code",
+    "code_reused": "code",
+    "cross_channel_duplicate": "code",
+    "code_of_another_person": "code",
+    "forged_district": "district_id",
+    "identity_already_voted": "personal_code",
+    "other_district_voted": "personal_code",
+    "not_on_register": "personal_code",
+    "identity_required": "personal_code",
+}
+
+
+def _assisted_refusal_field(reason, form):
+    if reason == "too_young":  # the age came from the identity code, or from the year of birth typed
+        return "personal_code" if form.personal_code.data else "birth_year"
+    return ASSISTED_REFUSAL_FIELDS.get(reason, "identified_by")
 
 
 @bp.route("/manage/assisted/<int:session_id>")
@@ -119,15 +140,36 @@ def assisted_close(session_id):
 # --- staff: paper ballots --------------------------------------------------------------------
 
 
-@bp.route("/manage/<int:round_id>/paper")
+@bp.route("/manage/<int:round_id>/paper", methods=["GET", "POST"])
 @access(Access.STAFF)
 def paper(round_id):
+    """The paper ballots of a round; a POST hands one waiting ballot to a named colleague."""
     budget_round = manage_round(round_id)
+    hand_over_errors = {}
+    if request.method == "POST":
+        form = PaperHandOverForm()
+        sheet = db.session.get(PaperBallot, form.sheet_id.data) if form.sheet_id.data else None
+        if sheet is None or sheet.round_id != budget_round.id:
+            abort(404)
+        colleague = db.session.get(User, form.colleague_id.data) if form.colleague_id.data else None
+        try:
+            if not form.validate_on_submit():
+                raise RoundRuleError(*(form.colleague_id.errors or form.errors.get("csrf_token", [])))
+            services.hand_over_paper(current_user, sheet, colleague)
+        except RoundRuleError as error:
+            hand_over_errors[sheet.id] = str(error)
+        else:
+            commit()
+            flash(_("Ballot %(batch)s / %(row)s was handed to %(name)s, who got a mail about it.",
+                    batch=sheet.batch, row=sheet.row, name=colleague.display_name), "success")
+            return redirect(url_for("voting.paper", round_id=round_id))
     sheets = services.paper_sheets(budget_round)
+    waiting = [sheet for sheet in sheets if sheet.status in (PaperStatus.AWAITING_SECOND, PaperStatus.MISMATCH)]
     return render_template(
-        "voting/paper.html", budget_round=budget_round, sheets=sheets, statuses=PaperStatus,
-        waiting=[sheet for sheet in sheets if sheet.status in (PaperStatus.AWAITING_SECOND, PaperStatus.MISMATCH)],
-    )
+        "voting/paper.html", budget_round=budget_round, sheets=sheets, statuses=PaperStatus, waiting=waiting,
+        colleagues={sheet.id: services.next_entry_colleagues(sheet) for sheet in waiting},
+        handed_to=services.handed_over_to(waiting), hand_over_errors=hand_over_errors,
+    ), 422 if hand_over_errors else 200
 
 
 @bp.route("/manage/<int:round_id>/paper/<int:budget_id>", methods=["GET", "POST"])
@@ -136,7 +178,16 @@ def paper_entry(round_id, budget_id):
     budget_round = manage_round(round_id)
     budget = budget_or_404(budget_round, budget_id)
     form = PaperForm(data={"batch": request.args.get("batch", ""), "row": request.args.get("row", type=int)})
-    selection = {}
+    sheet = services.find_paper_sheet(budget_round, request.args.get("batch"), request.args.get("row", type=int))
+    selection, project_errors = {}, []
+
+    def page(status=200):
+        return render_template(
+            "voting/paper_entry.html", budget_round=budget_round, budget=budget, form=form, selection=selection,
+            formats=BallotFormat, sheet=sheet, project_errors=project_errors,
+            entered_already=sheet is not None and any(entry.entered_by_id == current_user.id for entry in sheet.entries),
+        ), status
+
     if form.validate_on_submit():
         try:
             selection = services.parse_choices(budget_round, budget, request.form)
@@ -146,15 +197,20 @@ def paper_entry(round_id, budget_id):
             )
         except (RoundRuleError, VotingRefused) as error:
             if isinstance(error, VotingRefused):
-                commit()
-            form.code.errors.append(str(error))
-            return render_template("voting/paper_entry.html", budget_round=budget_round, budget=budget, form=form,
-                                   selection=selection, formats=BallotFormat), 422
+                commit()  # the refused attempt stays in the audit log
+            # Unreadable points (VotingRefused) are about the projects; a rule names its field.
+            field = "projects" if isinstance(error, VotingRefused) else (error.field or "code")
+            message = error.message if isinstance(error, VotingRefused) else str(error)
+            if field == "projects":
+                project_errors.append(message)
+            else:
+                form[field].errors.append(message)
+            sheet = None
+            return page(422)
         commit()
         flash(_paper_message(sheet), "error" if sheet.status in (PaperStatus.MISMATCH, PaperStatus.REFUSED) else "success")
         return redirect(url_for("voting.paper_entry", round_id=round_id, budget_id=budget_id, batch=sheet.batch))
-    return render_template("voting/paper_entry.html", budget_round=budget_round, budget=budget, form=form,
-                           selection=selection, formats=BallotFormat)
+    return page()
 
 
 def _paper_message(sheet):

@@ -14,7 +14,7 @@ from pb.voting.forms import AssessForm, MergeForm, PublishForm
 from pb.voting.models import Idea, IdeaStatus
 from pb.voting.routes.blueprint import bp
 from pb.voting.routes.helpers import budget_or_404, manage_round
-from pb.voting.services import RoundRuleError
+from pb.voting.services import ProjectCostError, RoundRuleError
 
 
 @bp.route("/manage/<int:round_id>/ideas")
@@ -104,6 +104,9 @@ def publish_idea(idea_id):
     budget = budget_or_404(budget_round, form.round_budget_id.data)
     try:
         services.publish_idea(current_user, item, budget, *form.project_data())
+    except ProjectCostError as error:
+        form.cost.errors.append(str(error))
+        return _idea_page(item, publish_form=form, status=422)
     except RoundRuleError as error:
         flash(str(error), "error")
         return _idea_page(item, publish_form=form, status=409)

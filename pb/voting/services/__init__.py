@@ -37,10 +37,23 @@ from pb.voting.services.eligibility import (
     too_young_message,
     voter_ballots,
 )
-from pb.voting.services.errors import RoundRuleError, VotingRefused, closed_message, refuse_ballot
+from pb.voting.services.errors import (
+    ProjectCostError,
+    RoundRuleError,
+    VotingRefused,
+    closed_message,
+    refuse_ballot,
+)
 from pb.voting.services.ideas import IDEA_IMAGE_TYPES, assess_idea, merge_idea, public_ideas, publish_idea, submit_idea
 from pb.voting.services.pabulib_import import PabulibImportError, import_pabulib
-from pb.voting.services.paper import enter_paper, paper_sheets
+from pb.voting.services.paper import (
+    enter_paper,
+    find_paper_sheet,
+    hand_over_paper,
+    handed_over_to,
+    next_entry_colleagues,
+    paper_sheets,
+)
 from pb.voting.services.phases import (
     ScheduledChange,
     advance_phase,
@@ -83,6 +96,7 @@ __all__ = [
     "ROUND_FIELDS",
     "CastResult",
     "PabulibImportError",
+    "ProjectCostError",
     "RegisterFileRefused",
     "RoundRuleError",
     "ScheduledChange",
@@ -116,12 +130,16 @@ __all__ = [
     "eligible_budgets",
     "enter_paper",
     "find_code",
+    "find_paper_sheet",
     "find_receipt",
+    "hand_over_paper",
+    "handed_over_to",
     "import_pabulib",
     "import_register",
     "is_old_enough",
     "mail_receipt",
     "merge_idea",
+    "next_entry_colleagues",
     "not_eligible_message",
     "open_assisted_session",
     "paper_sheets",

@@ -45,20 +45,24 @@ def open_assisted_session(staff, budget_round, *, location, identified_by, distr
     if not budget_round.is_voting_open(now):
         refuse("voting_closed", closed_message())
     if not (age_checked and residence_checked):
-        raise RoundRuleError(_("Check the resident's age and home district from an identity document first."))
+        raise RoundRuleError(_("Check the resident's age and home district from an identity document first."),
+                             field="residence_checked" if age_checked else "age_checked")
     person = parse_personal_code(personal_code) if personal_code else None
     if person is None and budget_round.identity_policy is IdentityPolicy.VERIFIED:
-        raise RoundRuleError(_("In this round every voter's identity is checked: write the personal identity code."))
+        raise RoundRuleError(_("In this round every voter's identity is checked: write the personal identity code."),
+                             field="personal_code")
     if person is None and identified_by == "document":
-        raise RoundRuleError(_("Without a personal identity code, identify the resident by an account or a voting code."))
+        raise RoundRuleError(_("Without a personal identity code, identify the resident by an account or a voting code."),
+                             field="identified_by")
 
     own_keys, code = set(), None
     if identified_by == "account":
         user = find_by_email(email or "")
         if user is None or not user.is_active:
-            raise RoundRuleError(_("No account has this email address. Use a voting code instead."))
+            raise RoundRuleError(_("No account has this email address. Use a voting code instead."), field="email")
         if person is not None and user.person_hash not in (None, person.person_hash):
-            raise RoundRuleError(_("This account belongs to another person than the identity document shows."))
+            raise RoundRuleError(_("This account belongs to another person than the identity document shows."),
+                                 field="email")
         own_keys.add(codes.voter_key(budget_round, codes.account_identity(user)))
     elif identified_by == "code":
         code = check_code(budget_round, code_text, now, channel=Channel.ASSISTED)

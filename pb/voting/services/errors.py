@@ -12,7 +12,23 @@ from pb.errors import DomainError
 
 
 class RoundRuleError(DomainError):
-    """A staff change the rules do not allow; the messages are translated sentences."""
+    """A staff change the rules do not allow; the messages are translated sentences.
+
+    ``field`` names the form field the message is about, so the page shows it next to that field.
+    """
+
+    def __init__(self, *messages, status=None, field=None):
+        super().__init__(*messages, status=status)
+        self.field = field
+
+
+class ProjectCostError(RoundRuleError):
+    """A project's cost the budget cannot hold: shown next to the cost field."""
+
+    status = 422
+
+    def __init__(self, *messages):
+        super().__init__(*messages, field="cost")
 
 
 class VotingRefused(DomainError):

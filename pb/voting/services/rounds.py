@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 
 from pb.audit.services import record
 from pb.extensions import db
+from pb.money import money
 from pb.rules import available_rules
 from pb.voting import codes
 from pb.voting.models import BallotFormat, BudgetRound, IdeaStatus, Project, RoundBudget, RoundPhase
-from pb.voting.services.errors import RoundRuleError
+from pb.voting.services.errors import ProjectCostError, RoundRuleError
 
 # Changing these after voting opens would change what voters were asked, so they freeze.
 FROZEN_FIELDS = (
@@ -130,6 +131,16 @@ def set_budget(actor, budget_round, district_id, amount_cents):
     if budget is None:
         budget = RoundBudget(district_id=district_id, amount_cents=amount_cents)
         budget_round.budgets.append(budget)
+    too_expensive = [project for project in budget.projects if project.cost_cents > amount_cents]
+    if too_expensive:
+        raise RoundRuleError(
+            _(
+                "The budget %(budget)s cannot be %(amount)s: the project %(project)s costs %(cost)s. "
+                "Lower the project's cost or move it first.",
+                budget=budget.display_name, amount=money(amount_cents),
+                project=too_expensive[0].display_title, cost=money(too_expensive[0].cost_cents),
+            )
+        )
     budget.amount_cents = amount_cents
     db.session.flush()
     record(actor, "voting.budget_set", budget_round, {"district_id": district_id, "amount_cents": amount_cents})
@@ -140,9 +151,22 @@ def _next_position(budget):
     return max((project.position for project in budget.projects), default=0) + 1
 
 
+def _check_cost(budget, cost_cents):
+    """A project costing more than its whole budget could never be funded: refuse it."""
+    if cost_cents > budget.amount_cents:
+        raise ProjectCostError(
+            _(
+                "The project costs %(cost)s, more than the whole budget of %(budget)s (%(amount)s). "
+                "Lower the cost, or put the project in a bigger budget.",
+                cost=money(cost_cents), budget=budget.display_name, amount=money(budget.amount_cents),
+            )
+        )
+
+
 def add_project(actor, budget, title, description, cost_cents):
     if budget.round.is_frozen:
         raise _frozen_error()
+    _check_cost(budget, cost_cents)
     project = Project(title=title, description=description, cost_cents=cost_cents, position=_next_position(budget))
     budget.projects.append(project)
     db.session.flush()
@@ -155,6 +179,7 @@ def update_project(actor, project, budget, title, description, cost_cents):
         raise _frozen_error()
     if budget.round_id != project.budget.round_id:
         raise RoundRuleError(_("Choose a budget of the same round."))
+    _check_cost(budget, cost_cents)
     if budget is not project.budget:
         project.budget = budget
         project.position = _next_position(budget)
@@ -180,6 +205,12 @@ def voting_problems(budget_round, now):
     for budget in budget_round.budgets:
         if not budget.projects:
             problems.append(_("The budget %(name)s has no projects.", name=budget.display_name))
+        for project in budget.projects:
+            if project.cost_cents > budget.amount_cents:
+                problems.append(
+                    _("The project %(project)s costs more than the budget %(name)s.",
+                      project=project.display_title, name=budget.display_name)
+                )
     if budget_round.voting_closes_at is None or budget_round.voting_closes_at <= now:
         problems.append(_("Set a closing time for voting in the future."))
     return problems

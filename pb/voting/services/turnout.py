@@ -180,16 +180,36 @@ def percent(part, whole):
     return round(share, 1 if share >= 1 else 2)
 
 
-def _hour_bucket():
-    """The UTC hour a ballot was first cast, as "YYYY-MM-DD HH:00" text (SQLite stores UTC text)."""
+def _hour_bucket(moment):
+    """The UTC hour of ``moment`` (a column), as "YYYY-MM-DD HH:00" text (SQLite stores UTC text)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        utc = func.timezone("UTC", Ballot.created_at)  # not the session's time zone
+        utc = func.timezone("UTC", moment)  # not the session's time zone
         return func.to_char(func.date_trunc("hour", utc), "YYYY-MM-DD HH24:00")
-    return func.strftime("%Y-%m-%d %H:00", Ballot.created_at)
+    return func.strftime("%Y-%m-%d %H:00", moment)
+
+
+def _new_voters_by_hour(in_round, since):
+    """{hour: voters whose first ballot of the round was cast in that hour} from ``since`` on.
+
+    A voter casts one ballot per budget (a district's and the whole city's, say): counting ballots
+    would count such a voter once per ballot, so each voter counts once, in the hour they first voted.
+    """
+    first_ballots = (
+        select(Ballot.voter_key, func.min(Ballot.created_at).label("first_at"))
+        .where(in_round)
+        .group_by(Ballot.voter_key)
+        .subquery()
+    )
+    bucket = _hour_bucket(first_ballots.c.first_at).label("hour")
+    return dict(
+        db.session.execute(
+            select(bucket, func.count()).where(first_ballots.c.first_at >= since).group_by(bucket)
+        ).all()
+    )
 
 
 def live_turnout(budget_round, now=None, hours=24, minimum=None):
-    """Ballots so far in the round: by budget (with channels), age band and hour (UTC hour buckets).
+    """Ballots so far in the round: by budget (with channels) and age band; new voters by hour (UTC hour buckets).
 
     With ``minimum`` (:func:`secrecy_minimum`) the channel and age figures follow the secrecy rule:
     the budgets-by-channel table is protected as a whole, its rows against each budget's ballots and
@@ -221,17 +241,12 @@ def live_turnout(budget_round, now=None, hours=24, minimum=None):
         by_channel = _protect_channel_table(budgets, by_channel, ballots, minimum)
         by_age_band = protect_breakdown(by_age_band, minimum, ballots)
     since = (now - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
-    bucket = _hour_bucket().label("hour")
-    hourly = dict(
-        db.session.execute(
-            select(bucket, func.count(Ballot.id)).where(in_round, Ballot.created_at >= since).group_by(bucket)
-        ).all()
-    )
+    hourly = _new_voters_by_hour(in_round, since)
     hour_rows = []
     moment = since
     while moment <= now:
         key = moment.strftime("%Y-%m-%d %H:00")
-        hour_rows.append({"start": moment, "ballots": hourly.get(key, 0)})
+        hour_rows.append({"start": moment, "voters": hourly.get(key, 0)})
         moment += timedelta(hours=1)
     return {
         "at": now,
