@@ -10,7 +10,7 @@ from markupsafe import Markup
 from pb.demo import seed_demo
 from pb.extensions import db
 from pb.i18n import localized_markup, missing_languages
-from pb.voting.models import Project
+from pb.voting.models import BudgetRound, Project
 from tests.factories import make_round, make_user, make_voter
 from tests.helpers import browser
 
@@ -89,7 +89,8 @@ def test_the_demo_has_swedish_and_english_texts_and_real_descriptions(app):
         assert all(len(project.description.get(code, "")) > 30 for code in ("fi", "sv", "en")), project.description
     reader = app.test_client()
     reader.environ_base["HTTP_ACCEPT_LANGUAGE"] = "sv"
-    round_id = projects[0].budget.round_id
+    rounds = db.session.execute(db.select(BudgetRound)).scalars().all()
+    round_id = next(budget_round.id for budget_round in rounds if budget_round.name.get("sv") == "Närbudget 2026")
     page = text(reader.get(f"/voting/{round_id}"))
     assert "Närbudget 2026" in page and "Hundpark" in page and 'class="untranslated"' not in page
     assert re.search(r'href="/voting/projects/\d+"', page)
