@@ -7,37 +7,14 @@ pages fit the screen (their tables scroll inside their own region).
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from pb.extensions import db
-from tests.browser import describe_violations
-from tests.browser.test_small_screens import overflow
-from tests.factories import PASSWORD, make_round, make_voter
+from tests.browser.test_proposals_drafts import PHONE, check_page, log_in
+from tests.factories import make_round, make_voter
 from tests.tally import support as tally_support
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 320, "height": 640}
-REPORTED_IMPACTS = {"moderate", "serious", "critical"}
-_AXE = Axe()
-
-
-def log_in(page, live_server, user):
-    """Log in through the login form in whatever language it is shown (found by the fields' ids)."""
-    page.goto(live_server.url("/auth/login"))
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("form[action$='/auth/logout']")).to_have_count(1)
-
-
-def check_page(page):
-    """The page fits 320 px and axe-core finds nothing of moderate impact or worse."""
-    too_wide = overflow(page)
-    assert too_wide is None, too_wide
-    violations = [item for item in _AXE.run(page).response["violations"] if item["impact"] in REPORTED_IMPACTS]
-    assert not violations, describe_violations(f"{page.url} at 320px", violations)
 
 
 @pytest.fixture
