@@ -42,8 +42,10 @@ translations: $(VENV)/.installed
 migrate: $(VENV)/.installed instance/secret_key
 	$(BIN)/flask db upgrade
 
+# Without a worker nothing seals the audit log on the clock: seal what the demo wrote (cron does it in production).
 seed: migrate
 	$(BIN)/flask pb seed-demo
+	$(BIN)/flask pb audit-seal --grace 0
 
 # Plain HTTP on loopback, so the session cookie may not be Secure here; production keeps the default.
 run: translations seed

@@ -22,6 +22,8 @@ BLUEPRINTS = (
     "pb.review.routes",
     "pb.implementation.routes",
     "pb.agreements.routes",
+    "pb.surveys.routes",
+    "pb.impact.routes",
     "pb.admin.audit_log",
     "pb.admin.routes",
 )
@@ -87,14 +89,12 @@ def _trust_proxies(app):
 
 def _init_extensions(app):
     from pb import i18n, models_registry, money, security, transactions
-    from pb.audit import services as audit
     from pb.extensions import csrf, db, limiter, login_manager, mail, migrate
     from pb.public import errors
 
     db.init_app(app)
     models_registry.import_all()
     transactions.init_app(app)
-    audit.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

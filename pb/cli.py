@@ -1,4 +1,4 @@
-"""``flask pb ...`` commands: demo data, the RQ worker, the phase schedule, audit-chain verification, pabulib import, staff accounts."""
+"""``flask pb ...`` commands: demo data, the RQ worker, the phase schedule, audit-log sealing and verification, pabulib import, staff accounts."""
 
 import sys
 
@@ -52,15 +52,40 @@ def apply_due_phases_command():
 
 @pb_cli.command("audit-verify")
 def audit_verify_command():
-    """Check the audit log's hash chain; exit code 1 if any row was altered or removed."""
-    from pb.audit.services import verify_chain
+    """Check the audit log: every sealed block and event, and the events waiting to be sealed.
 
-    checked, problems = verify_chain()
-    for problem in problems:
+    Exit code 1 if any row was altered or removed, or events have waited too long to be sealed.
+    """
+    from pb.audit.verification import verify
+
+    result = verify()
+    click.echo(f"Events checked: {result.checked}")
+    click.echo(f"Blocks: {result.blocks}")
+    click.echo(f"Waiting to be sealed: {result.waiting}")
+    if result.head is not None:
+        click.echo(f"Newest block: {result.head[0]}, hash {result.head[1]}")
+    click.echo(f"Problems: {len(result.problems)}")
+    for problem in result.problems:
         click.echo(problem, err=True)
-    if problems:
+    if result.problems:
         raise SystemExit(1)
-    click.echo(f"Audit log intact: {checked} events checked.")
+    click.echo(f"Audit log intact: {result.checked} events checked.")
+
+
+@pb_cli.command("audit-seal")
+@click.option("--grace", type=float, default=None, help="Seconds an event waits before it is sealed (default 5; 0 when nothing else is writing).")
+def audit_seal_command(grace):
+    """Seal the audit events written since the last run in blocks; run it every minute from cron.
+
+    With Redis the worker does this by itself; without it, this command is the schedule. Running
+    it more often, late or twice at once is harmless.
+    """
+    from datetime import timedelta
+
+    from pb.audit.sealing import seal_pending
+
+    blocks, events = seal_pending(grace=None if grace is None else timedelta(seconds=grace))
+    click.echo(f"Blocks sealed: {blocks} ({events} events).")
 
 
 @pb_cli.command("send-reminders")

@@ -52,7 +52,10 @@ class Config:
     def __init__(self):
         self.SECRET_KEY = _secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # pre-ping: a pooled connection is tested (one round trip) before each request uses it, so a
+        # restarted database costs no failed request. Off, the first request on a dead connection fails
+        # and the pool is renewed: one round trip less per request (docs/capacity.md).
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": env_flag("PB_DATABASE_PRE_PING", True)}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RQ_QUEUE = os.environ.get("PB_RQ_QUEUE", "pb")
 
@@ -112,6 +115,11 @@ class Config:
         # Ballot secrecy: no published figure shows a group of fewer ballots than this (age band, channel...),
         # and a budget with fewer ballots publishes its totals but not its ballots one by one.
         self.BALLOT_SECRECY_MIN_GROUP = int(os.environ.get("PB_BALLOT_SECRECY_MIN_GROUP", "5"))
+        # The voter's pages show a round's state (open, closed early) as read at most this many seconds ago
+        # in this process; the ballot itself always reads it afresh (pb.voting.services.round_cache).
+        self.VOTING_ROUND_RECHECK_SECONDS = float(os.environ.get("PB_VOTING_ROUND_RECHECK_SECONDS", "1"))
+        # Experience surveys: no figure shows a group of fewer answers than this, to anyone (staff too).
+        self.SURVEY_MIN_GROUP = int(os.environ.get("PB_SURVEY_MIN_GROUP", "5"))
         # Links in mail sent by workers and the CLI, where there is no request to take the address from.
         self.PB_BASE_URL = os.environ.get("PB_BASE_URL", "http://127.0.0.1:5000")
 

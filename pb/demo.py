@@ -13,6 +13,7 @@ from pb.calls import services as calls
 from pb.calls.models import CallStatus, FundingCall
 from pb.districts.models import District
 from pb.extensions import db
+from pb.impact.demo import seed_impact_demo
 from pb.implementation.demo import seed_implementation_demo
 from pb.models_base import utcnow
 from pb.orgs.models import ContactPerson, MemberRole, Membership, Organisation, OrganisationKind
@@ -20,6 +21,7 @@ from pb.proposals import services as proposals
 from pb.proposals.models import Eligibility, IneligibilityReason
 from pb.review.demo import seed_review_demo
 from pb.steering.models import SteeringGroup, SteeringMember, SteeringRole
+from pb.surveys.demo import seed_surveys_demo
 from pb.tally import services as tally
 from pb.transactions import commit
 from pb.voting import services as voting
@@ -107,6 +109,8 @@ def seed_demo(password):
     seed_review_demo(password)
     seed_implementation_demo(staff)  # after _seed_results: the published results made the records
     seed_agreements_demo(staff)  # after the review demo: its decided call approved a proposal
+    seed_surveys_demo(staff)  # after the agreements demo: a before/after pair on its agreement
+    seed_impact_demo(staff)  # population figures of the demo districts, for the reach dashboard
 
     record(admin, "demo.seed", details={"accounts": [email for email, _ in DEMO_ACCOUNTS]})
     commit()

@@ -24,3 +24,16 @@ class LinkError(DomainError):
     def __init__(self, *messages, expired=False, status=None):
         super().__init__(*messages, status=status)
         self.expired = expired
+
+
+class FieldsRefused(DomainError):
+    """A form's change the rules refuse: ``errors`` maps a form field name to its translated message
+    (``""`` for a message about the whole form), so the view can show each next to its field."""
+
+    status = 422
+
+    def __init__(self, errors, status=None):
+        if not isinstance(errors, dict):
+            errors = {"": errors}
+        super().__init__(*errors.values(), status=status)
+        self.errors = dict(errors)

@@ -255,6 +255,7 @@ def work(burst=False):
 # Dotted job function -> period in seconds.
 PERIODIC_JOBS = {
     "pb.voting.jobs.apply_due_phases": 60,  # rounds close (and move on) at their announced minute
+    "pb.audit.sealing.seal_pending": 60,  # the audit events written meanwhile are sealed in a block
     "pb.proposals.services.send_reminders": 3600,  # applicants' deadline reminders, once each
     "pb.review.jobs.queue_due_reminders": 3600,  # reviewers' reminders before the review deadline, once a day
     "pb.agreements.jobs.queue_due_reminders": 3600,  # grantees' report reminders before and after the due date, once each

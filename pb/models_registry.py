@@ -14,6 +14,8 @@ MODEL_MODULES = (
     "pb.tally.models",
     "pb.implementation.models",
     "pb.agreements.models",
+    "pb.surveys.models",
+    "pb.impact.models",
     "pb.audit.models",
     "pb.jobs",
     "pb.mail",

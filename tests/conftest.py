@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from pb.app import create_app
 from pb.extensions import db as _db
 from pb.extensions import limiter
+from pb.voting.services.round_cache import forget_rounds
 
 REQUIRE_SERVICES = os.environ.get("PB_REQUIRE_SERVICES") == "1"
 PABULIB_DIR = Path(os.environ.get("PB_PABULIB_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"))
@@ -72,6 +73,8 @@ def app(tmp_path_factory):
             "RATELIMIT_STORAGE_URI": "memory://",
             "REDIS_URL": os.environ.get("REDIS_URL") or None,
             "SERVER_NAME": None,
+            # Each test sees a round's change at once; tests/voting/test_round_cache.py covers the wait.
+            "VOTING_ROUND_RECHECK_SECONDS": 0,
         }
     )
     app.test_client_class = IsolatedClient
@@ -160,6 +163,7 @@ def _clean_database(request, app):
     with _db.engine.begin() as connection:
         for table in reversed(_db.metadata.sorted_tables):
             connection.execute(table.delete())
+    forget_rounds()  # the voter's pages keep frozen rounds per process; the next test may reuse their ids
     ctx.pop()
 
 

@@ -1,1 +1,2 @@
-"""The append-only audit log: every state change that matters, recorded in a hash chain that can be verified."""
+"""The append-only audit log: every state change that matters, written without a lock and sealed in hash-chained
+blocks by a background job, so that any change, removal or reordering can be detected (docs/audit-log.md)."""

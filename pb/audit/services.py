@@ -1,87 +1,50 @@
-"""Recording and verifying the audit log.
+"""Recording the audit log, and reading it.
 
 Every state change that matters (submit, review, decide, vote, tally, publish,
 account and role changes) calls :func:`record` inside the same transaction as
 the change itself, so the log and the data cannot disagree.
+
+Recording is one INSERT and nothing else, sent at once: the event's hash covers its own content
+only (:func:`pb.audit.models.content_hash`), so no writer reads another event or waits on a lock
+that another writer holds, and no unit of work is needed for it. The sealing job
+(:mod:`pb.audit.sealing`) later links the events in hash-chained blocks, and
+:mod:`pb.audit.verification` checks the whole log.
 """
 
-from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy import insert
 from werkzeug.local import LocalProxy
 
-from pb.audit.models import GENESIS_HASH, AuditEvent
+from pb.audit.models import SEALED, AuditEvent, content_hash
+from pb.audit.verification import verify_chain  # noqa: F401 (the check, where callers have always found it)
 from pb.extensions import db
 from pb.models_base import utcnow
 
-# Any constant; PostgreSQL advisory locks take a 64-bit key.
-_CHAIN_LOCK_KEY = 7_362_514_001
-_UNLINKED = "pb_audit_unlinked"
+_INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 def record(actor, action, subject=None, details=None):
-    """Append one event. ``subject`` is a model instance (flushed, so it has an id) or None.
+    """Append one event, in the session's transaction. ``subject`` is a model instance (flushed, so it has
+    an id) or None. A proxy (``current_user``) is recorded as the object behind it.
 
-    The event joins the chain when the session next flushes (at the latest, when the request
-    commits): see :func:`_link_events`. A proxy (``current_user``) is recorded as the object behind it.
+    The row is inserted now with a plain (Core) statement on the session's connection: it rolls back
+    and commits with the change it records. Returns the new event's id.
     """
     actor, subject = _unproxied(actor), _unproxied(subject)
-    event = AuditEvent(
-        created_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        subject_type=type(subject).__name__ if subject is not None else None,
-        subject_id=str(subject.id) if subject is not None else None,
-        details=details or {},
-    )
-    db.session.add(event)
-    db.session.info.setdefault(_UNLINKED, []).append(event)
-    return event
+    event = {
+        "created_at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "subject_type": type(subject).__name__ if subject is not None else None,
+        "subject_id": str(subject.id) if subject is not None else None,
+        "details": details or {},
+    }
+    event["hash"] = content_hash(**event)
+    result = db.session.connection().execute(_INSERT_EVENT, {**event, "form": SEALED})
+    return result.inserted_primary_key[0]
 
 
 def _unproxied(value):
     return value._get_current_object() if isinstance(value, LocalProxy) else value
-
-
-def _link_events(session, _flush_context, _instances):
-    """Link the recorded events to the true last row just before they are inserted.
-
-    On PostgreSQL writers serialise on a transaction-level advisory lock, held until the
-    commit. Taking it here rather than in :func:`record` keeps it out of the rest of the
-    request: a ballot holds it only for reading the last hash, the insert and the commit.
-    """
-    events = [event for event in session.info.pop(_UNLINKED, ()) if event in session.new]
-    if not events:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    last_hash = session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    previous = last_hash or GENESIS_HASH
-    for event in events:  # inserted in this order, so ids follow the chain
-        event.prev_hash = previous
-        event.hash = previous = event.compute_hash()
-
-
-def init_app(app):
-    factory = db.session.session_factory
-    if not sa_event.contains(factory, "before_flush", _link_events):
-        sa_event.listen(factory, "before_flush", _link_events)
-
-
-def verify_chain():
-    """Return ``(checked, problems)``: every row's hash and link, in id order."""
-    problems = []
-    expected_prev = GENESIS_HASH
-    checked = 0
-    for event in db.session.execute(db.select(AuditEvent).order_by(AuditEvent.id)).scalars():
-        checked += 1
-        if event.prev_hash != expected_prev:
-            problems.append(f"event {event.id}: link broken (previous hash does not match)")
-        if event.compute_hash() != event.hash:
-            problems.append(f"event {event.id}: content changed after it was written")
-        expected_prev = event.hash
-    return checked, problems
 
 
 def events_query(action=None, actor_id=None, subject_type=None, subject_id=None):

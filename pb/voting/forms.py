@@ -49,10 +49,12 @@ PHASE_DATE_FIELDS = (
 )
 
 
-def district_choices(empty_label=None):
+def district_choices(empty_label=None, districts=None):
+    """Every district, by name in the reader's language; ``districts``: already loaded ones to use."""
     from pb.districts.models import District
 
-    districts = db.session.execute(db.select(District)).scalars().all()
+    if districts is None:
+        districts = db.session.execute(db.select(District)).scalars().all()
     choices = [SelectChoice(d.id, d.display_name) for d in sorted(districts, key=lambda d: d.display_name.lower())]
     return ([SelectChoice("", empty_label)] if empty_label else []) + choices
 
@@ -319,9 +321,9 @@ class CodeForm(FlaskForm):
     )
     district_id = SelectField(_l("Your home district"), coerce=optional_int, validators=[Optional()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, districts=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.district_id.choices = district_choices(_("The district printed with my code"))
+        self.district_id.choices = district_choices(_("The district printed with my code"), districts)
 
 
 class ReceiptForm(FlaskForm):

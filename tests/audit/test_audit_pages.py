@@ -1,14 +1,15 @@
-"""The staff audit log browser: filters, paging, and the chain check."""
+"""The staff audit log browser: filters, paging, and the check of the sealed log."""
 
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from pb.audit.models import AuditEvent
+from pb.audit.models import AuditBlock, AuditEvent
 from pb.audit.services import record
 from pb.extensions import db
 from tests.factories import make_district, make_organisation
+from tests.helpers import backdate
 from tests.orgs.support import main, signed_in_client, text, user
 
 
@@ -18,12 +19,11 @@ def staff_client(app):
 
 
 def _event(actor, action, subject=None, at=None, details=None):
-    event = record(actor, action, subject, details)
+    event_id = record(actor, action, subject, details)
     if at is not None:
-        event.created_at = at
-        event.hash = event.compute_hash()
+        backdate(event_id, at)
     db.session.commit()
-    return event
+    return db.session.get(AuditEvent, event_id)
 
 
 def _rows(response):
@@ -88,15 +88,35 @@ def test_paging_keeps_the_filter(staff_client):
     assert staff_client.get("/staff/audit/?page=999").status_code == 200
 
 
-def test_verify_chain_page(staff_client):
+def _figures(page):
+    cells = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)', page)
+    return {label: int(value) for label, value in cells}
+
+
+def test_verify_page_shows_blocks_waiting_events_and_problems(staff_client):
+    from datetime import timedelta
+
+    from pb.audit.sealing import seal_pending
+
     _event(None, "orgs.created")
     tampered = _event(None, "orgs.updated")
+    seal_pending(grace=timedelta(0))
+    _event(None, "orgs.deleted")
     page = main(staff_client.get("/staff/audit/verify"))
-    assert "The log is intact." in page and "no problems found" in page
+    # The staff member's sign-in is an event too: it and the first two are sealed, the third waits.
+    assert "The log is intact." in page and "4 events checked, no problems found" in page
+    [block] = db.session.execute(db.select(AuditBlock)).scalars().all()
+    assert _figures(page) == {
+        "Events checked": 4, "Sealed blocks": 1, "Events waiting to be sealed": 1, "Problems": 0, "Newest block": block.id,
+    }
+    assert block.hash in page
+    assert "The oldest was written" in page
     db.session.execute(db.update(AuditEvent).where(AuditEvent.id == tampered.id).values(action="orgs.deleted"))
     db.session.commit()
     page = main(staff_client.get("/staff/audit/verify"))
-    assert "The log has been altered." in page and f"event {tampered.id}" in page
+    assert "The log has been altered, or is not being sealed." in page
+    assert f"event {tampered.id}: content changed after it was written" in page
+    assert _figures(page)["Problems"] == 2  # the event, and its block's root
 
 
 def test_pages_have_a_title_and_one_h1(staff_client):

@@ -90,6 +90,7 @@ SAMPLE_NOT_FOUND = {
     "implementation.unfollow_link",  # the sample token is not a valid unfollow link
     "implementation.photo",  # the sample update has no photo (photos: tests/implementation)
     "agreements.attachment",  # the demo report has no file (files: tests/agreements)
+    "surveys.answer",  # the sample token is not a survey link (answers: tests/surveys)
     # Strong electronic identification is not configured in the test app (tests/auth/test_eid.py configures it).
     "eid.start",
     "eid.callback",
@@ -107,6 +108,7 @@ def sample_arguments():
     from pb.review.models import ConflictDeclaration, Decision
     from pb.steering.models import SteeringGroup, SteeringMember
     from pb.tally.models import TallyRun
+    from pb.surveys.models import Survey, SurveyInstrument, SurveyPhase
     from pb.voting.models import AssistedSession, BudgetRound, Idea, Project, RoundPhase
 
     def first(model, *criteria):
@@ -161,6 +163,9 @@ def sample_arguments():
         "instalment_id": agreement.instalments[0].id,
         "report_id": agreement.reports[0].id,
         "report_file_id": 999_999,
+        "survey_id": first(Survey, Survey.phase == SurveyPhase.BEFORE).id,  # the demo's closed survey
+        "instrument_id": first(SurveyInstrument).id,
+        "item_key": "belong",
     }
 
 

@@ -163,7 +163,7 @@ def test_record_unwraps_a_proxy(app):
     user = make_user(password=PASSWORD)
     with app.test_request_context("/"):
         g._login_user = user  # what Flask-Login's user loader leaves for current_user
-        event = record(current_user, "test.proxy", subject=current_user)
+        event = db.session.get(AuditEvent, record(current_user, "test.proxy", subject=current_user))
         assert (event.subject_type, event.subject_id, event.actor_id) == ("User", str(user.id), user.id)
     db.session.rollback()
 

@@ -2,20 +2,11 @@
 
 from datetime import date
 
-from pb.errors import DomainError
+from pb.errors import FieldsRefused
 
 
-class AgreementRefused(DomainError):
-    """A change the agreement's rules refuse; ``errors`` maps a form field name to its translated message
-    (``""`` for a message about the whole form). Nothing was changed when it is raised."""
-
-    status = 422
-
-    def __init__(self, errors, status=None):
-        if not isinstance(errors, dict):
-            errors = {"": errors}
-        super().__init__(*errors.values(), status=status)
-        self.errors = dict(errors)
+class AgreementRefused(FieldsRefused):
+    """A change the agreement's rules refuse (see :class:`FieldsRefused`). Nothing was changed when it is raised."""
 
 
 def iso(value):

@@ -50,6 +50,9 @@ class Ballot(db.Model):
     slot: Mapped[str] = mapped_column(String(40))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     age_band: Mapped[str | None] = mapped_column(String(10))
+    # The language the voter used the ballot page in (fi, sv, en): for the reach of each language.
+    # None where staff entered it (paper, or a session whose language was not recorded).
+    language: Mapped[str | None] = mapped_column(String(5))
     # The voter's identity was verified (identity document, electronic identification or a code
     # letter sent to a person on the register); False for self-declared voters of low-threshold
     # rounds; None when unknown (ballots imported from another election's file).

@@ -51,7 +51,7 @@ def ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
 
     ``after_cast(ballot_id)`` gives the response once a ballot is stored and committed.
     """
-    render = dict(post_url=post_url, back_url=back_url)
+    render = {"post_url": post_url, "back_url": back_url}
     if request.method == "GET":
         existing = services.ballot_of(budget, voter.key)
         usable = existing is not None and existing.channel is voter.channel and (
@@ -73,7 +73,8 @@ def ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
             budget_round, budget, voter, existing=existing, version=existing.version if existing else None,
             selection=existing.points_by_project() if existing else {}, **render,
         )
-    form = BallotForm()
+    # CSRFProtect has checked the token of this POST already (every POST of the site): not twice.
+    form = BallotForm(meta={"csrf": False})
     if not form.validate_on_submit():
         abort(400)
     choices = {}
@@ -91,7 +92,7 @@ def ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
             return _render_ballot(budget_round, budget, voter, existing=existing, version=existing.version, selection=existing.points_by_project(), error=refusal.message, status=refusal.status, **render)
         return _render_ballot(budget_round, budget, voter, existing=existing, version=form.expected_version(), selection=choices, error=refusal.message, status=refusal.status,
                               show_form=refusal.reason not in FINAL_REFUSALS, **render)
-    ballot_id, budget_id = result.ballot.id, budget.id  # read now: the commit expires them, and reading again costs queries
+    ballot_id, budget_id = result.ballot_id, budget.id
     mailed = voter.channel is Channel.ONLINE and not voter.by_code and bool(current_user.is_authenticated and current_user.email)
     if mailed:
         services.mail_receipt(current_user, budget_round, budget, formatted(result.receipt), result.changed)
@@ -102,8 +103,6 @@ def ballot_view(budget_round, budget, voter, *, post_url, back_url, after_cast):
 
 
 def budget_rows(budget_round, voter):
-    rows = []
-    for budget in services.eligible_budgets(budget_round, voter):
-        ballot = services.ballot_of(budget, voter.key)
-        rows.append((budget, ballot))
-    return rows
+    """``(budget, the voter's ballot there or None)`` for each budget the voter may vote in: one query."""
+    ballots = {ballot.round_budget_id: ballot for ballot in services.voter_ballots(budget_round, voter.key)}
+    return [(budget, ballots.get(budget.id)) for budget in services.eligible_budgets(budget_round, voter)]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from pb.access import require
 from pb.codes import app_key, keyed_hash
 from pb.extensions import db, limiter
+from pb.voting import services
 from pb.voting.models import BudgetRound, RoundBudget
 
 CODE_SESSION = "pb_voting_code"
@@ -75,6 +76,18 @@ def round_or_404(round_id, budgets=False):
     """
     options = [joinedload(BudgetRound.budgets).joinedload(RoundBudget.district)] if budgets else []
     budget_round = db.session.get(BudgetRound, round_id, options=options)
+    if budget_round is None or not budget_round.can_view(current_user):
+        abort(404)
+    return budget_round
+
+
+def voting_round_or_404(round_id, fresh=False):
+    """The round for the voter's pages, with its budgets, districts and projects.
+
+    A frozen round is this process's read-only copy (:mod:`pb.voting.services.round_cache`): a
+    visit's requests do not load the same set-up again each time. ``fresh`` before storing a ballot.
+    """
+    budget_round = services.voting_round(round_id, fresh=fresh)
     if budget_round is None or not budget_round.can_view(current_user):
         abort(404)
     return budget_round

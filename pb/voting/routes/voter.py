@@ -22,6 +22,7 @@ from pb.voting.routes.helpers import (
     code_limit,
     refuse_code,
     round_or_404,
+    voting_round_or_404,
 )
 from pb.voting.services import VotingRefused
 
@@ -38,11 +39,14 @@ def _code_session(budget_round):
     return data if data and data.get("round") == budget_round.id else None
 
 
-def _online_voter(budget_round):
-    """The voter of this browser: a code entered here, else the signed-in resident; None if neither."""
+def _online_voter(budget_round, casting=False):
+    """The voter of this browser: a code entered here, else the signed-in resident; None if neither.
+
+    ``casting``: the code's row is locked now, as the cast must hold it (one query, not two).
+    """
     data = _code_session(budget_round)
     if data is not None:
-        code = db.session.get(VotingCode, data["code"])
+        code = services.locked_code(data["code"]) if casting else db.session.get(VotingCode, data["code"])
         if code is not None and code.round_id == budget_round.id:
             return services.code_voter(
                 budget_round, code, declared_district_id=data.get("district"), owned=data.get("ballots", ())
@@ -55,7 +59,7 @@ def _online_voter(budget_round):
 @bp.route("/<int:round_id>/vote")
 @access(Access.PUBLIC)
 def vote(round_id):
-    budget_round = round_or_404(round_id, budgets=True)
+    budget_round = voting_round_or_404(round_id)
     voter = _online_voter(budget_round)
     needs_details = (
         voter is None and current_user.is_authenticated and current_user.is_verified
@@ -106,8 +110,8 @@ def eligibility(round_id):
 @access(Access.PUBLIC)
 @code_limit
 def code(round_id):
-    budget_round = round_or_404(round_id, budgets=request.method == "POST")
-    form = CodeForm()
+    budget_round = voting_round_or_404(round_id)
+    form = CodeForm(districts=services.voting_districts(budget_round))
     if form.validate_on_submit():
         try:
             voting_code = services.check_code(budget_round, form.code.data)
@@ -134,7 +138,7 @@ def _needs_district(budget_round):
 @access(Access.PUBLIC)
 def finish_code(round_id):
     """The code voter is done: forget the code in this browser, so the next person cannot use it."""
-    round_or_404(round_id)
+    voting_round_or_404(round_id)
     if ConfirmForm().validate_on_submit():
         session.pop(CODE_SESSION, None)
         flash(_("You have finished voting. Thank you!"), "success")
@@ -145,9 +149,9 @@ def finish_code(round_id):
 @access(Access.PUBLIC)
 @ballot_limit
 def ballot(round_id, budget_id):
-    budget_round = round_or_404(round_id, budgets=True)
+    budget_round = voting_round_or_404(round_id, fresh=request.method == "POST")
     budget = budget_or_404(budget_round, budget_id)
-    voter = _online_voter(budget_round)
+    voter = _online_voter(budget_round, casting=request.method == "POST")
     if voter is None:
         return redirect(url_for("voting.vote", round_id=round_id))
 
@@ -177,7 +181,7 @@ def _pop_receipt(budget_id):
 @bp.route("/<int:round_id>/ballot/<int:budget_id>/saved")
 @access(Access.PUBLIC)
 def saved(round_id, budget_id):
-    budget_round = round_or_404(round_id, budgets=True)
+    budget_round = voting_round_or_404(round_id)
     budget = budget_or_404(budget_round, budget_id)
     data = _pop_receipt(budget_id)
     if data is None:

@@ -8,7 +8,7 @@ writing anything else, so the view commits the audit row and nothing of the ball
 One module per subject: ``errors``, ``rounds`` (rounds, budgets, projects), ``phases`` (moving on by
 hand or by the schedule, closing and reopening voting),
 ``ideas``, ``eligibility`` (voters), ``voting_codes``, ``ballots``, ``assisted``, ``paper``,
-``register`` (the population-register extract), ``reports``, ``turnout`` (who voted, in numbers) and ``pabulib_import`` (a .pb file as a round). They import each other directly; this package re-exports their public
+``register`` (the population-register extract), ``round_cache`` (a frozen round's set-up kept per process), ``reports``, ``turnout`` (who voted, in numbers) and ``pabulib_import`` (a .pb file as a round). They import each other directly; this package re-exports their public
 names so callers can write ``from pb.voting import services as voting; voting.cast_ballot(...)``.
 """
 
@@ -19,6 +19,7 @@ from pb.voting.services.ballots import (
     cast_ballot,
     choice_problem,
     find_receipt,
+    locked_code,
     mail_receipt,
     parse_choices,
     running_total,
@@ -75,6 +76,7 @@ from pb.voting.services.register import (
     register_summary,
 )
 from pb.voting.services.reports import ballot_counts, refusals
+from pb.voting.services.round_cache import forget_rounds, voting_districts, voting_round
 from pb.voting.services.rounds import (
     FROZEN_FIELDS,
     ROUND_FIELDS,
@@ -132,11 +134,13 @@ __all__ = [
     "find_code",
     "find_paper_sheet",
     "find_receipt",
+    "forget_rounds",
     "hand_over_paper",
     "handed_over_to",
     "import_pabulib",
     "import_register",
     "is_old_enough",
+    "locked_code",
     "mail_receipt",
     "merge_idea",
     "next_entry_colleagues",
@@ -164,5 +168,7 @@ __all__ = [
     "update_project",
     "update_round",
     "voter_ballots",
+    "voting_districts",
     "voting_problems",
+    "voting_round",
 ]

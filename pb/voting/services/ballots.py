@@ -7,8 +7,10 @@ which ballot. Staff acts (assisted and paper) name the staff member.
 
 from dataclasses import dataclass, replace
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pb.audit.services import record
 from pb.extensions import db
@@ -88,6 +90,30 @@ def choice_problem(budget_round, budget, choices):
     return None
 
 
+_LOCKED_CODES = "pb_locked_voting_codes"
+
+
+def locked_code(code_id):
+    """The voting code, its row locked until the transaction ends (SELECT ... FOR UPDATE once per transaction).
+
+    The voter's page locks it when it builds the voter from the code, so that the cast, which must hold
+    the lock, does not ask the database a second time. The row is kept here too: the session's identity
+    map holds objects only weakly.
+    """
+    transaction = db.session().get_transaction()
+    held = db.session.info.get(_LOCKED_CODES)
+    if transaction is not None and held is not None and held[0] is transaction and code_id in held[1]:
+        return held[1][code_id]
+    code = db.session.get(VotingCode, code_id, with_for_update=True)
+    transaction = db.session().get_transaction()
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        db.session.info[_LOCKED_CODES] = held
+    if code is not None:
+        held[1][code_id] = code
+    return code
+
+
 def _locked_ballot(budget_id, key):
     query = db.select(Ballot).filter_by(round_budget_id=budget_id, voter_key=key).with_for_update()
     return db.session.execute(query).scalar_one_or_none()
@@ -95,9 +121,14 @@ def _locked_ballot(budget_id, key):
 
 @dataclass
 class CastResult:
-    ballot: Ballot
+    ballot_id: int
     receipt: str  # shown once to the voter; only its hash is stored
     changed: bool
+
+    @property
+    def ballot(self):
+        """The stored ballot (read when asked for: the voter's pages need only its id)."""
+        return db.session.get(Ballot, self.ballot_id)
 
 
 def cast_ballot(voter, budget, choices, *, expected_version=None, actor=None, now=None, paper=None):
@@ -122,7 +153,7 @@ def cast_ballot(voter, budget, choices, *, expected_version=None, actor=None, no
         refuse(*voter.problem, status=403)
     code = None
     if voter.by_code:
-        code = db.session.execute(db.select(VotingCode).filter_by(id=voter.code_id).with_for_update()).scalar_one()
+        code = locked_code(voter.code_id)
         if code_district(code) is not None and voter.district_id != code_district(code):
             voter = replace(voter, district_id=code_district(code))
     if not voter.old_enough:
@@ -139,7 +170,7 @@ def cast_ballot(voter, budget, choices, *, expected_version=None, actor=None, no
     if existing is not None:
         _check_change(existing, voter, expected_version, refuse)
         receipt = _replace_choices(existing, choices, now)
-        result = CastResult(existing, receipt, changed=True)
+        result = CastResult(existing.id, receipt, changed=True)
     else:
         if expected_version is not None:
             refuse("replayed", _replayed_message())
@@ -183,30 +214,50 @@ def _check_change(existing, voter, expected_version, refuse):
         refuse("replayed", _replayed_message())
 
 
+# The cast's statements are built once: building one (its bound values, coercions) cost more than
+# sending it, and a statement built once also reuses SQLAlchemy's compiled form.
+_BALLOT_INSERTS = {}  # dialect name -> INSERT ... ON CONFLICT DO NOTHING RETURNING ballots
+_INSERT_CHOICES = insert(BallotChoice.__table__)
+_MARK_CODE_USED = (
+    update(VotingCode.__table__)
+    .where(VotingCode.id == bindparam("code_id"))
+    .values(used_at=bindparam("used_at"), voter_key=bindparam("voter_key"), district_id=bindparam("district_id"))
+)
+
+
+def _ballot_insert():
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _BALLOT_INSERTS:
+        _BALLOT_INSERTS[dialect] = insert_unless_duplicate(Ballot.__table__).returning(Ballot.__table__.c.id)
+    return _BALLOT_INSERTS[dialect]
+
+
 def _insert_ballot(voter, budget, choices, code, now, paper, expected_version, refuse):
     receipt = codes.new_receipt()
-    # The unique constraints decide: a second ballot of the voter is not inserted (no row back).
-    ballot = db.session.scalars(
-        insert_unless_duplicate(Ballot)
-        .values(
-            round_id=budget.round_id,
-            round_budget_id=budget.id,
-            voter_key=voter.key,
-            slot=slot_of(budget),
-            channel=voter.channel,
-            age_band=voter.age_band,
-            identity_verified=voter.verified,
-            order_seed=codes.order_seed(voter.key, budget.id),
-            receipt_hash=codes.receipt_hash(receipt),
-            paper_batch=paper[0] if paper else None,
-            paper_row=paper[1] if paper else None,
-            assisted_session_id=voter.session_id,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(Ballot)
-    ).one_or_none()
-    if ballot is None:
+    row = {
+        "round_id": budget.round_id,
+        "round_budget_id": budget.id,
+        "voter_key": voter.key,
+        "slot": slot_of(budget),
+        "channel": voter.channel,
+        "age_band": voter.age_band,
+        "language": _page_language() if voter.channel is Channel.ONLINE else None,
+        "identity_verified": voter.verified,
+        "order_seed": codes.order_seed(voter.key, budget.id),
+        "receipt_hash": codes.receipt_hash(receipt),
+        "version": 1,
+        "changes": 0,
+        "paper_batch": paper[0] if paper else None,
+        "paper_row": paper[1] if paper else None,
+        "assisted_session_id": voter.session_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    # The unique constraints decide: a second ballot of the voter is not inserted (no row back). A plain
+    # statement on the session's connection, as the choices and the code below: no unit of work.
+    connection = db.session.connection()
+    ballot_id = connection.execute(_ballot_insert(), row).scalar_one_or_none()
+    if ballot_id is None:
         # Another request stored a ballot for the same voter first (or one in another district).
         existing = _locked_ballot(budget.id, voter.key)
         if existing is None:
@@ -216,17 +267,34 @@ def _insert_ballot(voter, budget, choices, code, now, paper, expected_version, r
             )
         _check_change(existing, voter, expected_version, refuse)
         refuse("replayed", _replayed_message())
-    db.session.execute(  # one executemany; ballot.choices is read from the database if asked for
-        insert(BallotChoice),
-        [{"ballot_id": ballot.id, "project_id": pid, "points": points} for pid, points in sorted(choices.items())],
+    # Plain statements on the session's connection, no unit of work: one executemany for the choices
+    # (ballot.choices is read from the database if asked for), one UPDATE for the code.
+    connection.execute(
+        _INSERT_CHOICES,
+        [{"ballot_id": ballot_id, "project_id": pid, "points": points} for pid, points in sorted(choices.items())],
     )
     if code is not None:
-        code.used_at = code.used_at or now
-        code.voter_key = code.voter_key or voter.key
-        if code.district_id is None and budget.district_id is not None:
-            code.district_id = budget.district_id
-    db.session.flush()
-    return CastResult(ballot, receipt, changed=False)
+        _mark_code_used(connection, code, voter, budget, now)
+    return CastResult(ballot_id, receipt, changed=False)
+
+
+def _mark_code_used(connection, code, voter, budget, now):
+    """The code's first use: when, whose key, and its district if it had none (the row is locked)."""
+    used = {
+        "used_at": code.used_at or now,
+        "voter_key": code.voter_key or voter.key,
+        "district_id": code.district_id if code.district_id is not None else budget.district_id,
+    }
+    if any(getattr(code, name) != value for name, value in used.items()):
+        connection.execute(_MARK_CODE_USED, {"code_id": code.id, **used})
+        for name, value in used.items():
+            set_committed_value(code, name, value)  # the loaded row says what the database now holds
+
+
+def _page_language():
+    """The language of the page the ballot was sent from; None where there is none (the demo's ballots)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else None
 
 
 def _replace_choices(ballot, choices, now):
@@ -248,8 +316,11 @@ def _replace_choices(ballot, choices, now):
     return receipt
 
 
+_BALLOT_OF = db.select(Ballot).where(Ballot.round_budget_id == bindparam("budget_id"), Ballot.voter_key == bindparam("key"))
+
+
 def ballot_of(budget, key):
-    return db.session.execute(db.select(Ballot).filter_by(round_budget_id=budget.id, voter_key=key)).scalar_one_or_none()
+    return db.session.execute(_BALLOT_OF, {"budget_id": budget.id, "key": key}).scalar_one_or_none()
 
 
 def find_receipt(text):

@@ -186,6 +186,12 @@ def slot_of(budget):
     return "citywide" if budget.is_citywide else "district"
 
 
+_VOTER_BALLOTS = (  # built once: every page of a voter's visit asks it
+    db.select(Ballot)
+    .where(Ballot.round_id == db.bindparam("round_id"), Ballot.voter_key == db.bindparam("key"))
+    .order_by(Ballot.id)
+)
+
+
 def voter_ballots(budget_round, key):
-    query = db.select(Ballot).filter_by(round_id=budget_round.id, voter_key=key).order_by(Ballot.id)
-    return db.session.execute(query).scalars().all()
+    return db.session.execute(_VOTER_BALLOTS, {"round_id": budget_round.id, "key": key}).scalars().all()

@@ -99,7 +99,7 @@ def _count_paper(staff, budget_round, sheet, entry, code_text, now):
         sheet.refusal_reason = refusal.reason
         return
     sheet.status = PaperStatus.COUNTED
-    sheet.ballot_id = result.ballot.id
+    sheet.ballot_id = result.ballot_id
 
 
 def paper_sheets(budget_round, status=None):

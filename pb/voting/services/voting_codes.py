@@ -17,11 +17,16 @@ from pb.voting.services.errors import RoundRuleError, closed_message, refuse_bal
 MAX_CODES_PER_BATCH = 5000
 
 
+_CODE_BY_HASH = db.select(VotingCode).where(
+    VotingCode.round_id == db.bindparam("round_id"), VotingCode.code_hash == db.bindparam("code_hash")
+)
+
+
 def find_code(budget_round, text):
     if not codes.looks_like_voting_code(text):
         return None
-    query = db.select(VotingCode).filter_by(round_id=budget_round.id, code_hash=codes.code_hash(budget_round, text))
-    return db.session.execute(query).scalar_one_or_none()
+    values = {"round_id": budget_round.id, "code_hash": codes.code_hash(budget_round, text)}
+    return db.session.execute(_CODE_BY_HASH, values).scalar_one_or_none()
 
 
 def check_code(budget_round, text, now=None, channel=Channel.ONLINE):

@@ -1,0 +1,1 @@
+"""Figures of the impact pages and the reach dashboard."""

@@ -1,0 +1,1 @@
+"""Experience surveys (kokemuskysely): validated instruments, anonymous answers, group-level results only."""
