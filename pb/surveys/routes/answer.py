@@ -1,9 +1,8 @@
-"""Answering without an account: by a one-use link (or its code typed from paper), and the print style sheet.
+"""Answering without an account: by a one-use link, or its code typed from paper.
 
 Nothing about the person is read or kept: no account, no IP address, no user agent; the answer's language is
 the page's. A used, unknown or closed link gets a page that says so, with its status (404, 409, 410).
 """
-
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
