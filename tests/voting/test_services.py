@@ -9,7 +9,16 @@ from pb.codes import formatted, normalise
 from pb.extensions import db
 from pb.models_base import utcnow
 from pb.voting import codes, services
-from pb.voting.models import Ballot, BallotChoice, BallotFormat, BudgetRound, Channel, EligibilityMode, RoundPhase
+from pb.voting.models import (
+    Ballot,
+    BallotChoice,
+    BallotFormat,
+    BudgetRound,
+    Channel,
+    EligibilityMode,
+    RoundBudget,
+    RoundPhase,
+)
 from pb.voting.services import RoundRuleError, VotingRefused
 from tests.factories import make_district, make_round, make_user, make_voter
 
@@ -361,3 +370,25 @@ def test_cast_and_refusals_are_audited_without_content_or_voter():
     assert refusal.details == {"reason": "over_choices", "round_id": budget_round.id, "budget_id": budget.id,
                                "channel": "online"}
     assert services.refusals(budget_round) == [refusal]
+
+
+def test_a_ballot_cast_outside_any_request_records_no_page_language(app):
+    """The demo casts ballots from the command line: there is no page, and no request to read a language from."""
+    import threading
+
+    budget_round = make_round()
+    budget = budget_round.budgets[0]
+    voter = services.account_voter(budget_round, make_voter(budget.district))
+    budget_id, project_id = budget.id, budget.projects[0].id
+    db.session.commit()
+    cast = []
+
+    def as_a_command():  # a thread of its own: no request context, as `flask pb seed-demo` runs
+        with app.app_context():
+            cast.append(services.cast_ballot(voter, db.session.get(RoundBudget, budget_id), {project_id: 1}).ballot_id)
+            db.session.commit()
+
+    command = threading.Thread(target=as_a_command)
+    command.start()
+    command.join()
+    assert cast and db.session.get(Ballot, cast[0]).language is None

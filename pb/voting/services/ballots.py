@@ -7,6 +7,7 @@ which ballot. Staff acts (assisted and paper) name the staff member.
 
 from dataclasses import dataclass, replace
 
+from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, update
@@ -292,7 +293,10 @@ def _mark_code_used(connection, code, voter, budget, now):
 
 
 def _page_language():
-    """The language of the page the ballot was sent from; None where there is none (the demo's ballots)."""
+    """The language of the page the ballot was sent from; None where there is no page (the demo's ballots,
+    cast from the command line: the locale selector reads the request)."""
+    if not has_request_context():
+        return None
     locale = get_locale()
     return str(locale) if locale is not None else None
 
