@@ -4,7 +4,7 @@ from functools import cache
 
 from babel.numbers import format_decimal
 from babel.support import Translations
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -66,7 +66,12 @@ def install_template_callables(app):
 
 
 def select_locale():
-    """The account's language, else the session's, else the browser's best match, else Finnish."""
+    """The account's language, else the session's, else the browser's best match, else Finnish.
+
+    Outside a request (a command, a job) there is no reader: the default language.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -85,3 +85,22 @@ def test_seed_demo_is_idempotent_and_prints_accounts(app):
     second = runner.invoke(args=["pb", "seed-demo"])
     assert "already has data" in second.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == users
+
+
+def test_seed_demo_runs_as_a_command_does_outside_any_request(app):
+    """`make run` loads the demo from the command line: no request, so no reader's language to select."""
+    import threading
+
+    from pb.demo import seed_demo
+
+    loaded = []
+
+    def as_a_command():  # a thread of its own has no request context (the tests' own thread has one)
+        with app.app_context():
+            loaded.append(seed_demo(app.config["DEMO_PASSWORD"]))
+
+    command = threading.Thread(target=as_a_command)
+    command.start()
+    command.join()
+    assert loaded and loaded[0]
+    assert db.session.scalar(db.select(db.func.count(User.id))) > 5
